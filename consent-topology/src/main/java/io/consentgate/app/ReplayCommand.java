@@ -1,0 +1,65 @@
+package io.consentgate.app;
+
+import io.consentgate.replay.OfflineReplay;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+    description = {"Runs the gate's production topology offline over a JSON-lines history (events.md) and prints "
+        + "every verdict it emits as a JSON line on stdout. Messages go to stderr."})
+final class ReplayCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSON-lines history, replayed in file order.")
+  Path input;
+
+  @Option(names = "--until", paramLabel = "INSTANT",
+      description = "After the last record, advance time to this ISO-8601 instant (e.g. 2027-01-01T00:00:00Z) so lapses fire.")
+  Instant until;
+
+  @Option(names = "--profile", paramLabel = "NAME", description = "Default profile for all brands: optin or strict.")
+  String profile;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see README, Configuration).")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> flags = new HashMap<>();
+    if (profile != null) {
+      flags.put(GateConfig.DEFAULT_PROFILE, profile);
+    }
+    GateConfig gateConfig = GateConfig.load(config, flags);
+    PrintWriter out = new PrintWriter(new BufferedWriter(
+        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16));
+    PrintWriter err = spec.commandLine().getErr();
+    OfflineReplay.Result result;
+    try (BufferedReader history = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+      result = new OfflineReplay(gateConfig.topologySettings(false)).run(history, until, out, err);
+    } catch (NoSuchFileException e) {
+      err.println("consent-gate: no such file: " + input);
+      return ConsentGateCli.EXIT_USAGE;
+    }
+    err.printf("replayed %d records from %d lines: %d verdicts, %d malformed lines, %d rejected records%n",
+        result.records(), result.lines(), result.verdicts(), result.malformedLines(), result.deadLettered());
+    return result.clean() ? 0 : ConsentGateCli.EXIT_BAD_INPUT;
+  }
+}

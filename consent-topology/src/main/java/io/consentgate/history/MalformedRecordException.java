@@ -1,0 +1,8 @@
+package io.consentgate.history;
+
+/** A history line that is not a record of events.md; the message says what is wrong. */
+public final class MalformedRecordException extends Exception {
+  public MalformedRecordException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,25 @@
+package io.consentgate.policy;
+
+/** Why a verdict is what it is; each status implies one decision. */
+public enum ConsentStatus {
+  CONSENTED_EXPLICIT(Decision.ALLOW),
+  CONSENTED_IMPLICIT(Decision.ALLOW),
+  WITHDRAWN(Decision.DENY),
+  EXPIRED(Decision.DENY),
+  PENDING_CONFIRMATION(Decision.DENY),
+  NEEDS_VERIFICATION(Decision.DENY),
+  SOURCE_NOT_ACCEPTABLE(Decision.DENY),
+  NO_CONSENT(Decision.DENY),
+  ROLE_BASED_ADDRESS(Decision.DENY),
+  INVALID_ADDRESS(Decision.DENY);
+
+  private final Decision decision;
+
+  ConsentStatus(Decision decision) {
+    this.decision = decision;
+  }
+
+  public Decision decision() {
+    return decision;
+  }
+}

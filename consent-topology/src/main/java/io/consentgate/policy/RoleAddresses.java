@@ -1,0 +1,58 @@
+package io.consentgate.policy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Local parts that name a role, a team or a system rather than a person (principle 5). */
+public final class RoleAddresses {
+
+  private static final String DEFAULT_RESOURCE = "/role-addresses.txt";
+
+  private final Set<String> names;
+
+  private RoleAddresses(Set<String> names) {
+    this.names = names;
+  }
+
+  public static RoleAddresses of(Collection<String> names) {
+    return new RoleAddresses(names.stream()
+        .map(n -> n.trim().toLowerCase(Locale.ROOT))
+        .filter(n -> !n.isEmpty())
+        .collect(Collectors.toUnmodifiableSet()));
+  }
+
+  /** The list shipped with the gate (a copy of the spec's role-addresses.txt). */
+  public static RoleAddresses defaults() {
+    try (InputStream in = RoleAddresses.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("default role-address list missing from the classpath: " + DEFAULT_RESOURCE);
+      }
+      return parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One name a line; blank lines and lines starting with # are ignored. */
+  public static RoleAddresses parse(InputStream in) throws IOException {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      return of(reader.lines().filter(l -> !l.strip().startsWith("#")).toList());
+    }
+  }
+
+  public boolean isRoleBased(EmailAddress address) {
+    return names.contains(address.mailboxName());
+  }
+
+  public Set<String> names() {
+    return names;
+  }
+}

@@ -1,0 +1,128 @@
+package io.consentgate.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Avro values in the Confluent Schema Registry wire format: byte 0, the schema id as a 4-byte
+ * big-endian int, then the Avro binary body. Subject {@code <topic>-value} (TopicNameStrategy),
+ * so any Confluent deserializer in any language reads what this writes, and the other way round.
+ */
+public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+  static {
+    AvroTrust.trustGateClasses();
+  }
+
+  static final byte MAGIC_BYTE = 0;
+  private static final int HEADER_SIZE = 5;
+
+  private final SchemaRegistry registry;
+  private final Schema readerSchema;
+  private final Schema registeredSchema;
+  private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
+  private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
+  private final SpecificDatumWriter<T> writer;
+
+  public ConfluentAvroSerde(SchemaRegistry registry, Class<T> type) {
+    this.registry = registry;
+    this.readerSchema = SpecificData.get().getSchema(type);
+    this.registeredSchema = withoutJavaProperties(readerSchema);
+    this.writer = new SpecificDatumWriter<>(readerSchema);
+  }
+
+  /**
+   * Generated classes carry {@code avro.java.string} hints that mean nothing outside Java; the
+   * registry gets the schema as written in the .avsc that the schemas jar ships under /avro/.
+   */
+  private static Schema withoutJavaProperties(Schema schema) {
+    String resource = "/avro/" + schema.getName() + ".avsc";
+    try (var in = ConfluentAvroSerde.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        return schema;
+      }
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + resource, e);
+    }
+  }
+
+  public Schema registeredSchema() {
+    return registeredSchema;
+  }
+
+  public byte[] serialize(String topic, T value) {
+    if (value == null) {
+      return null;
+    }
+    int id = idsBySubject.computeIfAbsent(topic + "-value", subject -> registry.register(subject, registeredSchema));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.write(MAGIC_BYTE);
+    out.write(id >>> 24);
+    out.write(id >>> 16);
+    out.write(id >>> 8);
+    out.write(id);
+    try {
+      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+      writer.write(value, encoder);
+      encoder.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException("cannot serialize " + readerSchema.getName() + " for topic " + topic + ": " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  public T deserialize(String topic, byte[] data) {
+    if (data == null) {
+      return null;
+    }
+    if (data.length < HEADER_SIZE || data[0] != MAGIC_BYTE) {
+      throw new SerializationException("not the schema-registry wire format (expected magic byte 0 and a 4-byte schema id, got "
+          + data.length + " bytes starting with " + (data.length == 0 ? "nothing" : String.format("0x%02x", data[0])) + ")");
+    }
+    int id = ByteBuffer.wrap(data, 1, 4).getInt();
+    SpecificDatumReader<T> reader;
+    try {
+      reader = readersById.computeIfAbsent(id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema));
+    } catch (RuntimeException e) {
+      throw new SerializationException("cannot resolve schema id " + id + ": " + e.getMessage(), e);
+    }
+    try {
+      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
+      T value = reader.read(null, decoder);
+      if (!decoder.isEnd()) {
+        throw new SerializationException("trailing bytes after the Avro body");
+      }
+      return value;
+    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+      throw new SerializationException("corrupt or truncated Avro body for schema id " + id + " (" + readerSchema.getName() + "): " + e, e);
+    }
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return this::serialize;
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return this::deserialize;
+  }
+}

@@ -1,0 +1,94 @@
+package io.consentgate.topology;
+
+import io.consentgate.events.ConsentEvidence;
+import io.consentgate.events.ConsentVerdict;
+import io.consentgate.events.ContactCreated;
+import io.consentgate.policy.ConsentEvent;
+import io.consentgate.policy.ConsentPolicy;
+import io.consentgate.serde.ConfluentAvroSerde;
+import io.consentgate.serde.SchemaRegistry;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The gate as a Kafka Streams topology, built by a pure method that the service, the offline
+ * replay and the tests all call.
+ *
+ * <pre>
+ * contact-created  -> contact-created-source  -> contact-created-check  --\
+ *                                                                          consent-events -> consent-decider -> consent-verdicts-sink
+ * consent-evidence -> consent-evidence-source -> consent-evidence-check --/        |
+ *                                                          stores: consent-state, consent-lapse-index
+ * </pre>
+ *
+ * Both input topics are keyed by contactId and co-partitioned, so no repartitioning is needed.
+ * Records that break the contract throw {@link BadInputException} in the check steps and go to the
+ * dead-letter topic through Kafka Streams' processing-exception handler.
+ */
+public final class ConsentGateTopology {
+
+  public static final String CONSENT_STORE = "consent-state";
+  public static final String LAPSE_INDEX_STORE = "consent-lapse-index";
+
+  public static final String CONTACT_SOURCE = "contact-created-source";
+  public static final String EVIDENCE_SOURCE = "consent-evidence-source";
+  public static final String CONTACT_CHECK = "contact-created-check";
+  public static final String EVIDENCE_CHECK = "consent-evidence-check";
+  public static final String MERGE = "consent-events";
+  public static final String DECIDER = "consent-decider";
+  public static final String VERDICT_SINK = "consent-verdicts-sink";
+
+  private ConsentGateTopology() {}
+
+  public static Topology build(TopologySettings settings, SchemaRegistry registry) {
+    GateTopics topics = settings.topics();
+    ConsentPolicy policy = new ConsentPolicy(settings.policy());
+    StreamsBuilder builder = new StreamsBuilder();
+
+    builder.addStateStore(consentStore(settings.persistentStores()));
+    builder.addStateStore(lapseIndexStore(settings.persistentStores()));
+
+    EventTimeExtractor eventTime = new EventTimeExtractor();
+    KStream<String, ConsentEvent> contacts = builder
+        .stream(topics.contactCreated(), Consumed.with(Serdes.String(), new ConfluentAvroSerde<>(registry, ContactCreated.class))
+            .withTimestampExtractor(eventTime).withName(CONTACT_SOURCE))
+        .mapValues(EventMapping::contact, Named.as(CONTACT_CHECK));
+    KStream<String, ConsentEvent> evidence = builder
+        .stream(topics.consentEvidence(), Consumed.with(Serdes.String(), new ConfluentAvroSerde<>(registry, ConsentEvidence.class))
+            .withTimestampExtractor(eventTime).withName(EVIDENCE_SOURCE))
+        .mapValues(EventMapping::evidence, Named.as(EVIDENCE_CHECK));
+
+    contacts.merge(evidence, Named.as(MERGE))
+        .process(() -> new ConsentDecider(policy, settings.lapseCheckInterval()), Named.as(DECIDER),
+            CONSENT_STORE, LAPSE_INDEX_STORE)
+        .to(topics.verdicts(), Produced.with(Serdes.String(), new ConfluentAvroSerde<>(registry, ConsentVerdict.class))
+            .withName(VERDICT_SINK));
+    return builder.build();
+  }
+
+  private static StoreBuilder<KeyValueStore<String, ContactConsent>> consentStore(boolean persistent) {
+    return Stores.keyValueStoreBuilder(supplier(CONSENT_STORE, persistent), Serdes.String(), new ContactConsentSerde())
+        .withCachingEnabled()
+        .withLoggingEnabled(Map.of("cleanup.policy", "compact"));
+  }
+
+  private static StoreBuilder<KeyValueStore<Bytes, byte[]>> lapseIndexStore(boolean persistent) {
+    return Stores.keyValueStoreBuilder(supplier(LAPSE_INDEX_STORE, persistent), Serdes.Bytes(), Serdes.ByteArray())
+        .withLoggingEnabled(Map.of("cleanup.policy", "compact"));
+  }
+
+  private static KeyValueBytesStoreSupplier supplier(String name, boolean persistent) {
+    return persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
+  }
+}
