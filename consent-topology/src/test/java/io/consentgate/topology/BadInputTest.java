@@ -1,0 +1,127 @@
+package io.consentgate.topology;
+
+import static io.consentgate.topology.GateTestDriver.contact;
+import static io.consentgate.topology.GateTestDriver.evidence;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consentgate.events.ConsentEvidence;
+import io.consentgate.events.ConsentStatus;
+import io.consentgate.events.ConsentVerdict;
+import io.consentgate.events.ContactCreated;
+import io.consentgate.events.ContactSource;
+import io.consentgate.events.EvidenceKind;
+import io.consentgate.serde.ConfluentAvroSerde;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/** Bad input never stops the gate and is never dropped silently: it lands on the dead-letter topic. */
+class BadInputTest {
+
+  private static final Instant T0 = Instant.parse("2024-03-10T08:00:00Z");
+
+  @Test
+  void aKeyThatDiffersFromTheContactIdIsDeadLetteredWithItsOriginalBytesAndTheGateGoesOn() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      ConsentEvidence e = evidence("e-1", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0);
+      byte[] value = new ConfluentAvroSerde<>(gate.registry, ConsentEvidence.class).serialize("consent-evidence", e);
+      gate.rawEvidence.pipeInput("c-2".getBytes(StandardCharsets.UTF_8), value);
+
+      List<TestRecord<byte[], byte[]>> dead = gate.readDeadLetters();
+      assertThat(dead).hasSize(1);
+      assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("c-2");
+      assertThat(dead.get(0).value()).isEqualTo(value);
+      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_TOPIC_NAME)).isEqualTo("consent-evidence");
+      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_OFFSET_NAME)).isNotBlank();
+      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_NAME))
+          .isEqualTo(BadInputException.class.getName());
+      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+          .contains("differs from its contactId");
+
+      gate.send(contact("c-3", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
+      assertThat(gate.readVerdicts()).extracting(ConsentVerdict::getContactId).containsExactly("c-3");
+    }
+  }
+
+  @Test
+  void aRecordWithoutKeyIsDeadLettered() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      ContactCreated c = contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0);
+      gate.contacts.pipeInput((String) null, c);
+      assertThat(gate.readDeadLetters()).singleElement()
+          .satisfies(r -> assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME)).contains("without a key"));
+      assertThat(gate.readVerdicts()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRecordWithoutValueIsDeadLettered() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), (byte[]) null);
+      assertThat(gate.readDeadLetters()).singleElement()
+          .satisfies(r -> assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME)).contains("without a value"));
+    }
+  }
+
+  @Test
+  void missingIdsAreDeadLetteredAndTheReasonNamesTheField() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      gate.send(ConsentEvidence.newBuilder(evidence("", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0)).build());
+      gate.contacts.pipeInput("c-2", ContactCreated.newBuilder(contact("c-2", "ann@example.org", ContactSource.OWN_CHANNEL, T0))
+          .setBrandId(" ").build());
+      assertThat(gate.readDeadLetters()).extracting(r -> header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+          .containsExactly("missing evidenceId", "missing brandId");
+    }
+  }
+
+  @Test
+  void bytesThatAreNotTheWireFormatAreDeadLettered() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      byte[] json = "{\"contactId\":\"c-1\"}".getBytes(StandardCharsets.UTF_8);
+      gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), json);
+      List<TestRecord<byte[], byte[]>> dead = gate.readDeadLetters();
+      assertThat(dead).singleElement().satisfies(r -> {
+        assertThat(r.value()).isEqualTo(json);
+        assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME)).contains("magic byte");
+      });
+    }
+  }
+
+  @Test
+  void anUnknownSchemaIdOrCorruptBodyIsDeadLettered() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      byte[] unknownId = {0, 0, 0, 0x7f, 0x7f, 2, 'x'};
+      byte[] good = new ConfluentAvroSerde<>(gate.registry, ContactCreated.class)
+          .serialize("contact-created", contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
+      byte[] truncated = Arrays.copyOf(good, good.length - 4);
+      gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), unknownId);
+      gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), truncated);
+      assertThat(gate.readDeadLetters()).extracting(r -> header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+          .satisfiesExactly(
+              m -> assertThat(m).contains("schema id 32639"),
+              m -> assertThat(m).contains("corrupt or truncated"));
+      gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), good);
+      assertThat(gate.readVerdicts()).extracting(ConsentVerdict::getStatus).containsExactly(ConsentStatus.NO_CONSENT);
+    }
+  }
+
+  @Test
+  void reasonsNeverContainTheEmailAddress() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      gate.contacts.pipeInput("other", contact("c-1", "secret.person@example.org", ContactSource.OWN_CHANNEL, T0));
+      assertThat(gate.readDeadLetters()).singleElement()
+          .satisfies(r -> assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+              .doesNotContain("secret.person"));
+    }
+  }
+
+  private static String header(TestRecord<byte[], byte[]> record, String name) {
+    Header h = record.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

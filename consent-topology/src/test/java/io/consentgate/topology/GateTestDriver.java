@@ -1,0 +1,122 @@
+package io.consentgate.topology;
+
+import io.consentgate.events.ConsentEvidence;
+import io.consentgate.events.ConsentVerdict;
+import io.consentgate.events.ContactCreated;
+import io.consentgate.events.ContactSource;
+import io.consentgate.events.EvidenceKind;
+import io.consentgate.events.Proof;
+import io.consentgate.serde.ConfluentAvroSerde;
+import io.consentgate.serde.InMemorySchemaRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** The production topology in a TopologyTestDriver, with typed inputs and outputs. */
+final class GateTestDriver implements AutoCloseable {
+
+  static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+
+  final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+  final TopologySettings settings;
+  final Topology topology;
+  final TopologyTestDriver driver;
+  final TestInputTopic<String, ContactCreated> contacts;
+  final TestInputTopic<String, ConsentEvidence> evidence;
+  final TestInputTopic<byte[], byte[]> rawContacts;
+  final TestInputTopic<byte[], byte[]> rawEvidence;
+  final TestOutputTopic<String, ConsentVerdict> verdicts;
+  final TestOutputTopic<byte[], byte[]> deadLetters;
+
+  GateTestDriver() {
+    this(TopologySettings.defaults());
+  }
+
+  GateTestDriver(TopologySettings settings) {
+    this.settings = settings;
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "consent-gate-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test.invalid:9092");
+    try {
+      props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("gate-test").toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    props.putAll(ErrorHandling.streamsProperties(settings.topics()));
+    topology = ConsentGateTopology.build(settings, registry);
+    driver = new TopologyTestDriver(topology, props, START);
+    GateTopics t = settings.topics();
+    contacts = driver.createInputTopic(t.contactCreated(), new StringSerializer(),
+        new ConfluentAvroSerde<>(registry, ContactCreated.class).serializer());
+    evidence = driver.createInputTopic(t.consentEvidence(), new StringSerializer(),
+        new ConfluentAvroSerde<>(registry, ConsentEvidence.class).serializer());
+    rawContacts = driver.createInputTopic(t.contactCreated(), new ByteArraySerializer(), new ByteArraySerializer());
+    rawEvidence = driver.createInputTopic(t.consentEvidence(), new ByteArraySerializer(), new ByteArraySerializer());
+    verdicts = driver.createOutputTopic(t.verdicts(), new StringDeserializer(),
+        new ConfluentAvroSerde<>(registry, ConsentVerdict.class).deserializer());
+    deadLetters = driver.createOutputTopic(t.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  static ContactCreated contact(String id, String email, ContactSource source, Instant createdAt) {
+    return contact(id, "acme", email, source, createdAt);
+  }
+
+  static ContactCreated contact(String id, String brand, String email, ContactSource source, Instant createdAt) {
+    return ContactCreated.newBuilder().setContactId(id).setBrandId(brand).setEmail(email).setSource(source)
+        .setCreatedAt(createdAt).build();
+  }
+
+  static ConsentEvidence evidence(String evidenceId, String contactId, EvidenceKind kind, Instant occurredAt) {
+    return ConsentEvidence.newBuilder().setEvidenceId(evidenceId).setContactId(contactId).setBrandId("acme")
+        .setKind(kind).setOccurredAt(occurredAt)
+        .setProof(Proof.newBuilder().setReference("proof-" + evidenceId).setUrl(null).setIpAddress(null)
+            .setUserAgent(null).setCapturedText(null).build())
+        .build();
+  }
+
+  void send(ContactCreated c) {
+    contacts.pipeInput(c.getContactId(), c);
+  }
+
+  void send(ConsentEvidence e) {
+    evidence.pipeInput(e.getContactId(), e);
+  }
+
+  void advanceClock(Duration d) {
+    driver.advanceWallClockTime(d);
+  }
+
+  List<ConsentVerdict> readVerdicts() {
+    return verdicts.readValuesToList();
+  }
+
+  List<TestRecord<String, ConsentVerdict>> readVerdictRecords() {
+    return verdicts.readRecordsToList();
+  }
+
+  boolean anyDeadLetter() {
+    return driver.producedTopicNames().contains(settings.topics().deadLetters());
+  }
+
+  List<TestRecord<byte[], byte[]>> readDeadLetters() {
+    return anyDeadLetter() ? deadLetters.readRecordsToList() : List.of();
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}
