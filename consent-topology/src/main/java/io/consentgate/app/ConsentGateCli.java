@@ -1,5 +1,11 @@
 package io.consentgate.app;
 
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,12 +23,20 @@ public final class ConsentGateCli {
   public static final int EXIT_FAILURE = 3;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cli = commandLine();
+    // stdout carries data (verdict lines); a large buffer instead of System.out's flush per line.
+    PrintWriter out = new PrintWriter(new BufferedWriter(
+        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16));
+    cli.setOut(out);
+    int exit = cli.execute(args);
+    out.flush();
+    System.exit(exit);
   }
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ConsentGateCli());
-    cli.setExitCodeExceptionMapper(e -> e instanceof GateConfig.ConfigException ? EXIT_USAGE : EXIT_FAILURE);
+    cli.setExitCodeExceptionMapper(e -> e instanceof GateConfig.ConfigException || e instanceof CommandLine.ParameterException
+        ? EXIT_USAGE : EXIT_FAILURE);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("consent-gate: " + (e instanceof GateConfig.ConfigException ? "configuration error: " : "")
           + e.getMessage());

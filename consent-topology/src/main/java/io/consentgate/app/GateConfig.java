@@ -114,8 +114,8 @@ public final class GateConfig {
         values.get(TOPIC_VERDICTS), values.get(TOPIC_DLQ));
   }
 
-  public TopologySettings topologySettings(boolean persistentStores) throws ConfigException {
-    return new TopologySettings(topics(), policySettings(), lapseCheckInterval(), persistentStores);
+  public TopologySettings topologySettings(boolean durableStores) throws ConfigException {
+    return new TopologySettings(topics(), policySettings(), lapseCheckInterval(), durableStores);
   }
 
   private PolicySettings policySettings() throws ConfigException {

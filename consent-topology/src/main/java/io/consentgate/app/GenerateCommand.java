@@ -1,12 +1,6 @@
 package io.consentgate.app;
 
 import io.consentgate.history.HistoryGenerator;
-import java.io.BufferedWriter;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +8,9 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Writes a realistic, seeded JSON-lines history to stdout (for load tests and demos).")
 final class GenerateCommand implements Callable<Integer> {
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--records", defaultValue = "100000", description = "Number of lines (default: ${DEFAULT-VALUE}).")
   long records;
@@ -27,12 +24,10 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (records < 0 || eventsPerContact < 1) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--records must be >= 0 and --events-per-contact >= 1");
     }
-    PrintWriter out = new PrintWriter(new BufferedWriter(
-        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16));
-    HistoryGenerator.generate(records, eventsPerContact, seed, out);
+    HistoryGenerator.generate(records, eventsPerContact, seed, spec.commandLine().getOut());
     return 0;
   }
 }

@@ -2,10 +2,6 @@ package io.consentgate.app;
 
 import io.consentgate.replay.OfflineReplay;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,8 +44,7 @@ final class ReplayCommand implements Callable<Integer> {
       flags.put(GateConfig.DEFAULT_PROFILE, profile);
     }
     GateConfig gateConfig = GateConfig.load(config, flags);
-    PrintWriter out = new PrintWriter(new BufferedWriter(
-        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16));
+    PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     OfflineReplay.Result result;
     try (BufferedReader history = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {

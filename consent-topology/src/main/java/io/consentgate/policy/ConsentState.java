@@ -45,11 +45,11 @@ public final class ConsentState {
 
   /** Rebuilds a state from stored parts, applying the same precedence as {@link #with}. */
   public static ConsentState of(Contact contact, Collection<Evidence> evidence) {
-    ConsentState state = EMPTY.with(contact);
+    Map<Slot, Evidence> latest = new HashMap<>(Math.max(4, evidence.size() * 2));
     for (Evidence e : evidence) {
-      state = state.with(e);
+      latest.merge(Slot.of(e), e, (a, b) -> Evidence.PRECEDENCE.compare(a, b) >= 0 ? a : b);
     }
-    return state;
+    return new ConsentState(contact, Collections.unmodifiableMap(latest));
   }
 
   public Optional<Contact> contact() {

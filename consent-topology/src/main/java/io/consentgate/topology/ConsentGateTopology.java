@@ -56,8 +56,8 @@ public final class ConsentGateTopology {
     ConsentPolicy policy = new ConsentPolicy(settings.policy());
     StreamsBuilder builder = new StreamsBuilder();
 
-    builder.addStateStore(consentStore(settings.persistentStores()));
-    builder.addStateStore(lapseIndexStore(settings.persistentStores()));
+    builder.addStateStore(consentStore(settings.durableStores()));
+    builder.addStateStore(lapseIndexStore(settings.durableStores()));
 
     EventTimeExtractor eventTime = new EventTimeExtractor();
     KStream<String, ConsentEvent> contacts = builder
@@ -77,18 +77,21 @@ public final class ConsentGateTopology {
     return builder.build();
   }
 
-  private static StoreBuilder<KeyValueStore<String, ContactConsent>> consentStore(boolean persistent) {
-    return Stores.keyValueStoreBuilder(supplier(CONSENT_STORE, persistent), Serdes.String(), new ContactConsentSerde())
-        .withCachingEnabled()
-        .withLoggingEnabled(Map.of("cleanup.policy", "compact"));
+  private static StoreBuilder<KeyValueStore<String, ContactConsent>> consentStore(boolean durable) {
+    return withDurability(Stores.keyValueStoreBuilder(supplier(CONSENT_STORE, durable), Serdes.String(),
+        new ContactConsentSerde()).withCachingEnabled(), durable);
   }
 
-  private static StoreBuilder<KeyValueStore<Bytes, byte[]>> lapseIndexStore(boolean persistent) {
-    return Stores.keyValueStoreBuilder(supplier(LAPSE_INDEX_STORE, persistent), Serdes.Bytes(), Serdes.ByteArray())
-        .withLoggingEnabled(Map.of("cleanup.policy", "compact"));
+  private static StoreBuilder<KeyValueStore<Bytes, byte[]>> lapseIndexStore(boolean durable) {
+    return withDurability(Stores.keyValueStoreBuilder(supplier(LAPSE_INDEX_STORE, durable), Serdes.Bytes(),
+        Serdes.ByteArray()), durable);
   }
 
-  private static KeyValueBytesStoreSupplier supplier(String name, boolean persistent) {
-    return persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
+  private static <S extends KeyValueStore<?, ?>> StoreBuilder<S> withDurability(StoreBuilder<S> store, boolean durable) {
+    return durable ? store.withLoggingEnabled(Map.of("cleanup.policy", "compact")) : store.withLoggingDisabled();
+  }
+
+  private static KeyValueBytesStoreSupplier supplier(String name, boolean durable) {
+    return durable ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
   }
 }

@@ -7,10 +7,11 @@ import java.time.Duration;
  * What the topology is built from.
  *
  * @param lapseCheckInterval how often the gate looks for implicit consents that have lapsed
- * @param persistentStores RocksDB stores (the service) or in-memory ones (a one-off replay)
+ * @param durableStores RocksDB stores backed by changelog topics (the service), or in-memory stores
+ *     without changelog (a one-off offline replay, where the state lives only as long as the run)
  */
 public record TopologySettings(GateTopics topics, PolicySettings policy, Duration lapseCheckInterval,
-                               boolean persistentStores) {
+                               boolean durableStores) {
 
   public static final Duration DEFAULT_LAPSE_CHECK_INTERVAL = Duration.ofMinutes(1);
 

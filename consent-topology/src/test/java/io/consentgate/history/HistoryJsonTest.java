@@ -1,0 +1,79 @@
+package io.consentgate.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.consentgate.events.ConsentEvidence;
+import io.consentgate.events.ContactCreated;
+import io.consentgate.events.ContactSource;
+import io.consentgate.events.EvidenceKind;
+import java.time.Instant;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class HistoryJsonTest {
+
+  private static final String CONTACT =
+      "{\"type\":\"contact\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"email\":\"ann@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2024-01-05T10:00:00Z\"}";
+  private static final String EVIDENCE =
+      "{\"type\":\"evidence\",\"evidenceId\":\"ev-9\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"kind\":\"PURCHASE\",\"occurredAt\":\"2024-01-05T10:02:00Z\",\"proof\":{\"reference\":\"order-4411\"}}";
+
+  @Test
+  void readsTheExamplesOfEventsMd() throws Exception {
+    ContactCreated c = (ContactCreated) HistoryJson.read(CONTACT);
+    assertThat(c.getContactId()).isEqualTo("c-1");
+    assertThat(c.getSource()).isEqualTo(ContactSource.OWN_CHANNEL);
+    assertThat(c.getCreatedAt()).isEqualTo(Instant.parse("2024-01-05T10:00:00Z"));
+    ConsentEvidence e = (ConsentEvidence) HistoryJson.read(EVIDENCE);
+    assertThat(e.getKind()).isEqualTo(EvidenceKind.PURCHASE);
+    assertThat(e.getProof().getReference()).isEqualTo("order-4411");
+    assertThat(e.getProof().getUrl()).isNull();
+  }
+
+  @Test
+  void writesWhatItReadsByteForByte() throws Exception {
+    assertThat(HistoryJson.write((ContactCreated) HistoryJson.read(CONTACT))).isEqualTo(CONTACT);
+    assertThat(HistoryJson.write((ConsentEvidence) HistoryJson.read(EVIDENCE))).isEqualTo(EVIDENCE);
+  }
+
+  @Test
+  void evidenceWithoutProofIsValid() throws Exception {
+    ConsentEvidence e = (ConsentEvidence) HistoryJson.read(EVIDENCE.replace(",\"proof\":{\"reference\":\"order-4411\"}", ""));
+    assertThat(e.getProof()).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "not json             | {\"type\":                                   | not valid JSON",
+      "array                | [1,2]                                        | not a JSON object",
+      "unknown type         | {\"type\":\"verdict\"}                        | unknown type 'verdict'",
+      "missing type         | {\"contactId\":\"c-1\"}                       | missing field 'type'",
+  })
+  void rejectsLinesThatAreNotRecords(String name, String line, String message) {
+    assertThatThrownBy(() -> HistoryJson.read(line)).isInstanceOf(MalformedRecordException.class).hasMessageContaining(message);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "missing field      | \"email\":\"ann@example.org\",    |                             | missing field 'email'",
+      "unknown symbol     | OWN_CHANNEL                       | BOUGHT_LIST                 | unknown symbol 'BOUGHT_LIST'",
+      "bad instant        | 2024-01-05T10:00:00Z              | 2024-01-05 10:00            | not an ISO-8601 UTC instant",
+      "wrong type         | \"contactId\":\"c-1\"             | \"contactId\":7             | field 'contactId' must be a string",
+      "unknown field      | \"type\":\"contact\",             | \"type\":\"contact\",\"emial\":\"x\", | unknown field 'emial'",
+  })
+  void rejectsContactsThatBreakTheContract(String name, String from, String to, String message) {
+    String line = CONTACT.replace(from, to == null ? "" : to);
+    assertThatThrownBy(() -> HistoryJson.read(line)).isInstanceOf(MalformedRecordException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void rejectsAProofWithoutReferenceOrWithAMisspeltField() {
+    assertThatThrownBy(() -> HistoryJson.read(EVIDENCE.replace("{\"reference\":\"order-4411\"}", "{\"url\":\"https://x\"}")))
+        .hasMessageContaining("missing field 'reference'");
+    assertThatThrownBy(() -> HistoryJson.read(EVIDENCE.replace("\"proof\"", "\"prof\"")))
+        .hasMessageContaining("unknown field 'prof'");
+    assertThatThrownBy(() -> HistoryJson.read(EVIDENCE.replace("{\"reference\":\"order-4411\"}", "\"order-4411\"")))
+        .hasMessageContaining("'proof' must be an object");
+  }
+}
