@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
@@ -41,75 +42,79 @@ public final class HistoryGenerator {
   private HistoryGenerator() {}
 
   /**
-   * Writes {@code records} lines for about {@code records / eventsPerContact} contacts. Records are
-   * in event-time order except for a share of late evidence, as in an append-only history.
+   * Writes {@code records} lines for about {@code records / eventsPerContact} contacts, in the
+   * order an append-only log would hold them: by the time each record was appended. Most records
+   * are appended when they happen; some are appended late (out of order) or twice (duplicates),
+   * and about one contact in twenty has evidence that happened before its contact record.
    */
   public static void generate(long records, int eventsPerContact, long seed, PrintWriter out) {
     SplittableRandom random = new SplittableRandom(seed);
     long contacts = Math.max(1, records / Math.max(1, eventsPerContact));
     long step = Math.max(1, SPAN_MILLIS / contacts);
+    PriorityQueue<Appended> log = new PriorityQueue<>();
+    long enqueued = 0;
     long written = 0;
-    String pendingLate = null;
-    for (long c = 0; written < records; c++) {
+    long sequence = 0;
+    for (long c = 0; enqueued < records; c++) {
+      long created = START.toEpochMilli() + c * step + random.nextLong(step);
+      while (!log.isEmpty() && log.peek().appendedAt <= created && written < records) {
+        out.println(log.poll().line);
+        written++;
+      }
       String contactId = "c-" + c;
       String brand = BRANDS[random.nextInt(BRANDS.length)];
-      long created = START.toEpochMilli() + (c % contacts) * step + random.nextLong(step);
       ContactCreated contact = ContactCreated.newBuilder()
           .setContactId(contactId).setBrandId(brand)
           .setEmail(NAMES[random.nextInt(NAMES.length)] + (random.nextInt(50) == 0 ? "+news" : "") + "." + c + "@example.org")
           .setSource(SOURCE_MIX[random.nextInt(SOURCE_MIX.length)])
           .setCreatedAt(Instant.ofEpochMilli(created)).build();
-      // About one contact in twenty has a piece of evidence recorded before the contact itself.
+      log.add(new Appended(created, sequence++, HistoryJson.write(contact)));
+      enqueued++;
       boolean evidenceFirst = random.nextInt(20) == 0;
-      long t = created;
-      String previous = null;
-      int n = Math.max(0, eventsPerContact - 1 + random.nextInt(3) - 1);
-      if (!evidenceFirst) {
-        out.println(HistoryJson.write(contact));
-        written++;
-      }
-      for (int i = 0; i < n && written < records; i++) {
-        t += random.nextLong(Duration.ofDays(40).toMillis());
+      long t = evidenceFirst ? created - random.nextLong(Duration.ofHours(2).toMillis()) - 1 : created;
+      int n = Math.max(0, eventsPerContact - 2 + random.nextInt(3));
+      for (int i = 0; i < n && enqueued < records; i++) {
+        if (i > 0 || !evidenceFirst) {
+          t += random.nextLong(Duration.ofDays(40).toMillis());
+        }
         EvidenceKind kind = KIND_MIX[random.nextInt(KIND_MIX.length)];
-        String otherBrand = random.nextInt(40) == 0 ? BRANDS[(Arrays.asList(BRANDS).indexOf(brand) + 1) % BRANDS.length] : brand;
+        String evidenceBrand = random.nextInt(40) == 0 ? BRANDS[(indexOf(brand) + 1) % BRANDS.length] : brand;
         ConsentEvidence.Builder e = ConsentEvidence.newBuilder()
-            .setEvidenceId(contactId + "-e" + i).setContactId(contactId).setBrandId(otherBrand).setKind(kind)
+            .setEvidenceId(contactId + "-e" + i).setContactId(contactId).setBrandId(evidenceBrand).setKind(kind)
             .setOccurredAt(Instant.ofEpochMilli(t)).setProof(null);
         if (random.nextInt(10) != 0) {
           e.setProof(Proof.newBuilder().setReference("ref-" + contactId + "-" + i).setUrl(null).setIpAddress(null)
               .setUserAgent(null).setCapturedText(null).build());
         }
         String line = HistoryJson.write(e.build());
-        if (random.nextInt(50) == 0 && pendingLate == null) {
-          pendingLate = line; // written later, out of order
-          written++;
-          continue;
+        boolean late = random.nextInt(50) == 0;
+        long appendedAt = late ? t + random.nextLong(Duration.ofDays(30).toMillis()) : t;
+        log.add(new Appended(appendedAt, sequence++, line));
+        enqueued++;
+        if (random.nextInt(50) == 0 && enqueued < records) {
+          log.add(new Appended(appendedAt + random.nextLong(Duration.ofDays(3).toMillis()), sequence++, line));
+          enqueued++;
         }
-        out.println(line);
-        written++;
-        if (previous != null && random.nextInt(50) == 0 && written < records) {
-          out.println(previous); // a duplicate delivery
-          written++;
-        }
-        previous = line;
-        if (evidenceFirst && i == 0 && written < records) {
-          out.println(HistoryJson.write(contact));
-          written++;
-        }
-      }
-      if (evidenceFirst && (n == 0) && written < records) {
-        out.println(HistoryJson.write(contact));
-        written++;
-      }
-      if (pendingLate != null && random.nextInt(3) == 0) {
-        out.println(pendingLate);
-        pendingLate = null;
       }
     }
-    if (pendingLate != null) {
-      out.println(pendingLate);
+    while (!log.isEmpty() && written < records) {
+      out.println(log.poll().line);
+      written++;
     }
     out.flush();
+  }
+
+  /** A line and when it was appended to the log; ties keep generation order. */
+  private record Appended(long appendedAt, long sequence, String line) implements Comparable<Appended> {
+    @Override
+    public int compareTo(Appended o) {
+      int byTime = Long.compare(appendedAt, o.appendedAt);
+      return byTime != 0 ? byTime : Long.compare(sequence, o.sequence);
+    }
+  }
+
+  private static int indexOf(String brand) {
+    return Arrays.asList(BRANDS).indexOf(brand);
   }
 
   @SafeVarargs
