@@ -26,12 +26,23 @@ public final class ConsentPolicy {
   /**
    * Decides for the state's contact at {@code asOf}.
    *
+   * <p>{@code asOf} must not be earlier than the latest event recorded in the state: the state
+   * keeps only the latest evidence of each kind, so an earlier record that a later one replaced
+   * could have decided at an earlier time. To know the verdict as of an earlier moment, decide
+   * over the history up to that moment (what {@code replay} does).
+   *
    * @throws IllegalArgumentException when the state holds no contact record yet (there is no
-   *     address to decide for; the gate keeps such evidence and decides when the contact arrives)
+   *     address to decide for; the gate keeps such evidence and decides when the contact arrives),
+   *     or when {@code asOf} is before the latest recorded event
    */
   public Verdict decide(ConsentState state, Instant asOf) {
     Contact contact = state.contact()
         .orElseThrow(() -> new IllegalArgumentException("no contact record to decide for"));
+    Instant latest = state.latestEventTime().orElseThrow();
+    if (asOf.isBefore(latest)) {
+      throw new IllegalArgumentException("cannot decide contact " + contact.contactId() + " as of " + asOf
+          + ": its latest recorded event is at " + latest);
+    }
     Profile profile = settings.profileFor(contact.brandId());
     Builder verdict = new Builder(contact, asOf, profile);
 
@@ -114,9 +125,7 @@ public final class ConsentPolicy {
       List<Evidence> confirmations = new ArrayList<>();
       List<Evidence> requests = new ArrayList<>();
       for (Evidence e : all) {
-        if (e.occurredAt().isAfter(asOf)) {
-          verdict.reason(ReasonCode.NOT_YET_OCCURRED.about(e.evidenceId()));
-        } else if (!e.brandId().equals(contact.brandId())) {
+        if (!e.brandId().equals(contact.brandId())) {
           verdict.reason(ReasonCode.OTHER_BRAND_EVIDENCE.about(e.evidenceId()));
         } else {
           switch (e.kind().effect()) {

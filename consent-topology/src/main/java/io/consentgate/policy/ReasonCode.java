@@ -23,8 +23,6 @@ public enum ReasonCode {
   IMPLICIT_NOT_ACCEPTED_BY_PROFILE,
   /** Profile strict: checkbox and newsletter signups need a later DOUBLE_OPT_IN_CONFIRMED. */
   CONFIRMATION_REQUIRED_BY_PROFILE,
-  /** Evidence dated after the decision's asOf does not count yet. */
-  NOT_YET_OCCURRED,
   /** The contact's source, given when it is what decided the status (rule 8). */
   SOURCE;
 
