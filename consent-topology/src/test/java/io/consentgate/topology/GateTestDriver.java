@@ -40,6 +40,7 @@ final class GateTestDriver implements AutoCloseable {
   final TestInputTopic<byte[], byte[]> rawEvidence;
   final TestOutputTopic<String, ConsentVerdict> verdicts;
   final TestOutputTopic<byte[], byte[]> deadLetters;
+  private final Path stateDir;
 
   GateTestDriver() {
     this(TopologySettings.defaults());
@@ -51,10 +52,11 @@ final class GateTestDriver implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "consent-gate-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test.invalid:9092");
     try {
-      props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("gate-test").toString());
+      stateDir = Files.createTempDirectory("gate-test");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(ErrorHandling.streamsProperties(settings.topics()));
     topology = ConsentGateTopology.build(settings, registry);
     driver = new TopologyTestDriver(topology, props, START);
@@ -118,5 +120,10 @@ final class GateTestDriver implements AutoCloseable {
   @Override
   public void close() {
     driver.close();
+    try (java.util.stream.Stream<Path> files = Files.walk(stateDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
