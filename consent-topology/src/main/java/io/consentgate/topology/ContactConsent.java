@@ -23,6 +23,7 @@ public record ContactConsent(String contactId, ConsentState state, Published pub
       return new Published(version, verdict.decision(), verdict.status(), verdict.validUntil(), verdict.decidedAt());
     }
 
+    /** What a mail sender acts on: a new verdict is published only when one of these changes. */
     boolean sameOutcomeAs(Verdict verdict) {
       return decision == verdict.decision() && status == verdict.status()
           && java.util.Objects.equals(validUntil, verdict.validUntil());
