@@ -12,15 +12,20 @@ import picocli.CommandLine.Command;
 /** Entry point of consent-gate.jar; each subcommand is one job. */
 @Command(name = "consent-gate", mixinStandardHelpOptions = true, versionProvider = ConsentGateCli.Version.class,
     description = "Event-driven consent gate for marketing email on Apache Kafka.",
-    subcommands = {ReplayCommand.class, GenerateCommand.class},
+    subcommands = {DevCommand.class, RunCommand.class, PublishCommand.class, VerdictsCommand.class, ReplayCommand.class,
+        GenerateCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success", "1:finished, but some input was malformed or rejected (see stderr)",
-        "2:usage or configuration error", "3:unexpected failure"})
+    exitCodeList = {"0:success (run/dev: stopped cleanly)", "1:finished, but some input was malformed or rejected (see stderr)",
+        "2:usage or configuration error", "3:unexpected failure",
+        "4:cannot start: topics missing or not co-partitioned, or Kafka unreachable",
+        "5:the gate stopped after an error while running"})
 public final class ConsentGateCli {
 
   public static final int EXIT_BAD_INPUT = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_FAILURE = 3;
+  public static final int EXIT_STARTUP = 4;
+  public static final int EXIT_GATE_FAILED = 5;
 
   public static void main(String[] args) {
     CommandLine cli = commandLine();

@@ -8,6 +8,7 @@ import io.consentgate.history.MalformedRecordException;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.InMemorySchemaRegistry;
 import io.consentgate.serde.SchemaRegistry;
+import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.ErrorHandling;
 import io.consentgate.topology.TopologySettings;
@@ -63,7 +64,7 @@ public final class OfflineReplay {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(ErrorHandling.streamsProperties(settings.topics()));
-    try (TopologyTestDriver driver = new TopologyTestDriver(ConsentGateTopology.build(settings, registry), props, Instant.EPOCH)) {
+    try (TopologyTestDriver driver = new TopologyTestDriver(ConsentGateTopology.build(settings, ValueSerdes.using(registry)), props, Instant.EPOCH)) {
       return new Run(driver, registry, verdictsOut, errors).replay(history, until);
     } finally {
       deleteRecursively(stateDir);

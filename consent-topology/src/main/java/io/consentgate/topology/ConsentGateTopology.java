@@ -5,8 +5,7 @@ import io.consentgate.events.ConsentVerdict;
 import io.consentgate.events.ContactCreated;
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
-import io.consentgate.serde.ConfluentAvroSerde;
-import io.consentgate.serde.SchemaRegistry;
+import io.consentgate.serde.ValueSerdes;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -51,7 +50,7 @@ public final class ConsentGateTopology {
 
   private ConsentGateTopology() {}
 
-  public static Topology build(TopologySettings settings, SchemaRegistry registry) {
+  public static Topology build(TopologySettings settings, ValueSerdes serdes) {
     GateTopics topics = settings.topics();
     ConsentPolicy policy = new ConsentPolicy(settings.policy());
     StreamsBuilder builder = new StreamsBuilder();
@@ -61,18 +60,18 @@ public final class ConsentGateTopology {
 
     EventTimeExtractor eventTime = new EventTimeExtractor();
     KStream<String, ConsentEvent> contacts = builder
-        .stream(topics.contactCreated(), Consumed.with(Serdes.String(), new ConfluentAvroSerde<>(registry, ContactCreated.class))
+        .stream(topics.contactCreated(), Consumed.with(Serdes.String(), serdes.forType(ContactCreated.class))
             .withTimestampExtractor(eventTime).withName(CONTACT_SOURCE))
         .mapValues(EventMapping::contact, Named.as(CONTACT_CHECK));
     KStream<String, ConsentEvent> evidence = builder
-        .stream(topics.consentEvidence(), Consumed.with(Serdes.String(), new ConfluentAvroSerde<>(registry, ConsentEvidence.class))
+        .stream(topics.consentEvidence(), Consumed.with(Serdes.String(), serdes.forType(ConsentEvidence.class))
             .withTimestampExtractor(eventTime).withName(EVIDENCE_SOURCE))
         .mapValues(EventMapping::evidence, Named.as(EVIDENCE_CHECK));
 
     contacts.merge(evidence, Named.as(MERGE))
         .process(() -> new ConsentDecider(policy, settings.lapseCheckInterval()), Named.as(DECIDER),
             CONSENT_STORE, LAPSE_INDEX_STORE)
-        .to(topics.verdicts(), Produced.with(Serdes.String(), new ConfluentAvroSerde<>(registry, ConsentVerdict.class))
+        .to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
             .withName(VERDICT_SINK));
     return builder.build();
   }

@@ -58,7 +58,7 @@ final class GateTestDriver implements AutoCloseable {
     }
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(ErrorHandling.streamsProperties(settings.topics()));
-    topology = ConsentGateTopology.build(settings, registry);
+    topology = ConsentGateTopology.build(settings, io.consentgate.serde.ValueSerdes.using(registry));
     driver = new TopologyTestDriver(topology, props, START);
     GateTopics t = settings.topics();
     contacts = driver.createInputTopic(t.contactCreated(), new StringSerializer(),

@@ -1,0 +1,54 @@
+package io.consentgate.app;
+
+import io.consentgate.registry.RestSchemaRegistry;
+import io.consentgate.runtime.GateService;
+import io.consentgate.serde.ConfluentAvroSerde;
+import io.consentgate.serde.SchemaRegistry;
+import io.consentgate.serde.ValueSerdes;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Turns a {@link GateConfig} into what the runtime needs: serdes, registry client, Streams settings. */
+final class GateRuntime {
+
+  private final GateConfig config;
+  private SchemaRegistry registry;
+
+  GateRuntime(GateConfig config) {
+    this.config = config;
+  }
+
+  GateConfig config() {
+    return config;
+  }
+
+  synchronized SchemaRegistry registry() {
+    if (registry == null) {
+      registry = new RestSchemaRegistry(config.registryProperties());
+    }
+    return registry;
+  }
+
+  /** The gate's own serde over the REST registry, or the serde class the configuration names. */
+  ValueSerdes valueSerdes() {
+    if (config.valueSerdeClass().equals(ConfluentAvroSerde.class.getName())) {
+      return ValueSerdes.using(registry());
+    }
+    Map<String, Object> serdeConfig = new HashMap<>(config.kafkaClientProperties());
+    serdeConfig.putAll(config.registryProperties());
+    serdeConfig.put("specific.avro.reader", true);
+    return ValueSerdes.byClassName(config.valueSerdeClass(), serdeConfig);
+  }
+
+  Map<String, Object> streamsSettings() throws GateConfig.ConfigException {
+    Map<String, Object> settings = new HashMap<>(GateService.defaultStreamsSettings(config.applicationId(),
+        config.get(GateConfig.PROCESSING_GUARANTEE), Integer.parseInt(config.get(GateConfig.STANDBY_REPLICAS)),
+        Integer.parseInt(config.get(GateConfig.REPLICATION_FACTOR)), config.stateDir().toString()));
+    settings.putAll(config.kafkaClientProperties()); // kafka.* passthrough wins over the defaults
+    return settings;
+  }
+
+  GateService gateService() throws GateConfig.ConfigException {
+    return new GateService(config.topologySettings(true), valueSerdes(), streamsSettings(), config.shutdownTimeout());
+  }
+}

@@ -1,0 +1,70 @@
+package io.consentgate.app;
+
+import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.TopicSetup;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Runs the gate against an existing Kafka cluster and schema registry until stopped (SIGTERM / Ctrl-C).")
+final class RunCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ConfigOptions options;
+
+  @Option(names = "--create-topics", description = "Create missing topics (inputs kept forever, verdicts compacted, DLQ).")
+  boolean createTopics;
+
+  @Override
+  public Integer call() throws Exception {
+    GateRuntime runtime = new GateRuntime(options.load());
+    return runUntilStopped(runtime, createTopics, spec, () -> { });
+  }
+
+  /**
+   * Shared by run and dev: check topics, start, block until SIGTERM or failure.
+   *
+   * @param afterGate what to stop once the gate has closed (dev: the registry and the broker); it
+   *     runs in the shutdown hook so that it completes before the JVM exits
+   */
+  static int runUntilStopped(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
+      throws Exception {
+    GateConfig config = runtime.config();
+    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+      TopicSetup.ensure(admin, config.topics(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
+    } catch (TopicSetup.TopicProblem e) {
+      spec.commandLine().getErr().println("consent-gate: " + e.getMessage());
+      return ConsentGateCli.EXIT_STARTUP;
+    }
+    GateService gate = runtime.gateService();
+    Thread hook = new Thread(() -> {
+      LOG.info("stopping the gate");
+      gate.close();
+      afterGate.run();
+    }, "consent-gate-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    gate.start();
+    LOG.info("gate {} running on {}; verdicts to {}", config.applicationId(),
+        config.get(GateConfig.BOOTSTRAP_SERVERS), config.topics().verdicts());
+    boolean failed = gate.awaitStop();
+    if (failed) {
+      gate.close();
+      afterGate.run();
+      spec.commandLine().getErr().println("consent-gate: the gate stopped after an error (see the log)");
+      return ConsentGateCli.EXIT_GATE_FAILED;
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,108 @@
+package io.consentgate.runtime;
+
+import io.consentgate.serde.ValueSerdes;
+import io.consentgate.topology.ConsentGateTopology;
+import io.consentgate.topology.ErrorHandling;
+import io.consentgate.topology.TopologySettings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gate as a running Kafka Streams application: start, wait, stop cleanly. */
+public final class GateService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GateService.class);
+
+  private final KafkaStreams streams;
+  private final Duration shutdownTimeout;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean failed;
+
+  /**
+   * @param streamsSettings the runtime's Streams settings (application id, guarantee, clients...);
+   *     the topology's own error handling is added here
+   */
+  public GateService(TopologySettings settings, ValueSerdes serdes, Map<String, Object> streamsSettings,
+                     Duration shutdownTimeout) {
+    Properties props = new Properties();
+    props.putAll(ErrorHandling.streamsProperties(settings.topics()));
+    props.putAll(streamsSettings);
+    this.streams = new KafkaStreams(ConsentGateTopology.build(settings, serdes), props);
+    this.shutdownTimeout = shutdownTimeout;
+    // A thread that dies on an unexpected error is replaced; it resumes from the last commit, so
+    // under exactly-once nothing is lost or doubled.
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("stream thread failed; replacing it", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.setStateListener((now, before) -> {
+      LOG.info("gate state {} -> {}", before, now);
+      if (now == KafkaStreams.State.ERROR) {
+        failed = true;
+      }
+      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+        stopped.countDown();
+      }
+    });
+  }
+
+  /** The runtime's safe defaults for a gate on a real cluster. */
+  public static Map<String, Object> defaultStreamsSettings(String applicationId, String guarantee, int standbyReplicas,
+                                                           int replicationFactor, String stateDir) {
+    return Map.of(
+        StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
+        StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas,
+        StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor,
+        StreamsConfig.STATE_DIR_CONFIG, stateDir,
+        StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all",
+        StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** Blocks until the gate stops; true when it stopped because it failed. */
+  public boolean awaitStop() throws InterruptedException {
+    stopped.await();
+    return failed;
+  }
+
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (streams.state() == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      if (stopped.await(50, TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Commits, closes the stores and leaves the group, within the shutdown timeout. */
+  @Override
+  public void close() {
+    boolean clean = streams.close(CloseOptions.timeout(shutdownTimeout)
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    if (!clean) {
+      LOG.warn("gate did not close within {}", shutdownTimeout);
+    }
+    stopped.countDown();
+  }
+}

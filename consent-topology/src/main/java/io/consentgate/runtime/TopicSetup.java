@@ -1,0 +1,131 @@
+package io.consentgate.runtime;
+
+import io.consentgate.topology.GateTopics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gate's topics: checked before the gate starts (they exist, the inputs are co-partitioned)
+ * and, on request, created with the settings events.md gives them.
+ */
+public final class TopicSetup {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+  private static final long TIMEOUT_SECONDS = 30;
+
+  /** History and proof are kept forever; verdicts are compacted to the latest per contact. */
+  static Map<String, String> settingsOf(GateTopics topics, String topic) {
+    if (topic.equals(topics.verdicts())) {
+      return Map.of("cleanup.policy", "compact");
+    }
+    if (topic.equals(topics.deadLetters())) {
+      return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(365L * 24 * 3600 * 1000));
+    }
+    return Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1");
+  }
+
+  /** Why the gate cannot start on these topics. */
+  public static final class TopicProblem extends Exception {
+    public TopicProblem(String message) {
+      super(message);
+    }
+  }
+
+  private TopicSetup() {}
+
+  /**
+   * Creates the missing topics when {@code create} is set, then checks that all four exist and
+   * that the two input topics have the same number of partitions.
+   */
+  public static void ensure(Admin admin, GateTopics topics, boolean create, int partitions, short replicationFactor)
+      throws TopicProblem {
+    List<String> all = List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters());
+    Set<String> existing = call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    List<String> missing = all.stream().filter(t -> !existing.contains(t)).toList();
+    if (!missing.isEmpty()) {
+      if (!create) {
+        throw new TopicProblem("missing topic(s) " + missing + " on the cluster; create them (see README, Topics) "
+            + "or start with --create-topics");
+      }
+      create(admin, topics, missing, partitions, replicationFactor);
+    }
+    Map<String, TopicDescription> described = call(() -> admin.describeTopics(all).allTopicNames()
+        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    int contactPartitions = described.get(topics.contactCreated()).partitions().size();
+    int evidencePartitions = described.get(topics.consentEvidence()).partitions().size();
+    if (contactPartitions != evidencePartitions) {
+      throw new TopicProblem("input topics are not co-partitioned: " + topics.contactCreated() + " has "
+          + contactPartitions + " partitions, " + topics.consentEvidence() + " has " + evidencePartitions
+          + "; both must have the same number so that a contact's records meet in one task");
+    }
+  }
+
+  private static void create(Admin admin, GateTopics topics, List<String> missing, int partitions, short rf)
+      throws TopicProblem {
+    // A new input topic follows the partition count of an existing one, so the pair stays co-partitioned.
+    int count = partitions;
+    Optional<Integer> existingInput = partitionsOfExistingInput(admin, topics, missing);
+    if (existingInput.isPresent()) {
+      count = existingInput.get();
+    }
+    List<NewTopic> newTopics = new ArrayList<>();
+    for (String topic : missing) {
+      NewTopic t = new NewTopic(topic, Optional.of(count), rf < 0 ? Optional.empty() : Optional.of(rf));
+      newTopics.add(t.configs(new HashMap<>(settingsOf(topics, topic))));
+    }
+    try {
+      admin.createTopics(newTopics).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new TopicProblem("cannot create topics " + missing + ": " + e.getCause().getMessage());
+      }
+    } catch (InterruptedException | TimeoutException e) {
+      throw new TopicProblem("cannot create topics " + missing + ": " + e);
+    }
+    LOG.info("created topics {} with {} partitions", missing, count);
+  }
+
+  private static Optional<Integer> partitionsOfExistingInput(Admin admin, GateTopics topics, List<String> missing)
+      throws TopicProblem {
+    for (String input : List.of(topics.contactCreated(), topics.consentEvidence())) {
+      if (!missing.contains(input)) {
+        TopicDescription d = call(() -> admin.describeTopics(List.of(input)).allTopicNames()
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(input));
+        return Optional.of(d.partitions().size());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private interface AdminCall<T> {
+    T get() throws Exception;
+  }
+
+  private static <T> T call(AdminCall<T> call) throws TopicProblem {
+    try {
+      return call.get();
+    } catch (ExecutionException e) {
+      throw new TopicProblem("Kafka refused the topic check: " + e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      throw new TopicProblem("Kafka did not answer within " + TIMEOUT_SECONDS + " s (is bootstrap.servers right?)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopicProblem("interrupted");
+    } catch (Exception e) {
+      throw new TopicProblem("topic check failed: " + e);
+    }
+  }
+}
