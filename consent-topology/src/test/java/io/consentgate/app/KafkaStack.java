@@ -90,15 +90,40 @@ final class KafkaStack implements AutoCloseable {
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
+      // Read until every partition has reached its end as of now, and then until a second of
+      // polls brings nothing new: the end offsets of a read_committed consumer stop at the first
+      // open transaction, which may commit a moment later.
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long deadline = System.currentTimeMillis() + 30_000;
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+      long idleSince = System.currentTimeMillis();
+      while (System.currentTimeMillis() < deadline) {
+        var records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<String, byte[]> r : records) {
           out.add(deserializer.deserialize(topic, r.value()));
+        }
+        if (!records.isEmpty()) {
+          idleSince = System.currentTimeMillis();
+        }
+        boolean atEnd = partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+        if (atEnd && System.currentTimeMillis() - idleSince > 1_000) {
+          break;
         }
       }
     }
     return out;
+  }
+
+  /** Records (and transaction markers) written to the verdict topic so far, committed or not. */
+  long verdictOffsets(GateRuntime runtime) throws Exception {
+    GateConfig config = runtime.config();
+    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+      String topic = config.topics().verdicts();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+          .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+    }
   }
 
   /** True when the gate's consumer group has committed every input record. */
