@@ -4,10 +4,6 @@ import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.ErrorHandling;
 import io.consentgate.topology.TopologySettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -26,12 +22,8 @@ public final class GateService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(GateService.class);
 
-  /** Written on a clean close; its absence at start means the last run died. */
-  static final String CLEAN_SHUTDOWN_MARKER = "consent-gate.clean-shutdown";
-
   private final KafkaStreams streams;
   private final Duration shutdownTimeout;
-  private final Path appStateDir;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
 
@@ -46,8 +38,6 @@ public final class GateService implements AutoCloseable {
     props.putAll(streamsSettings);
     this.streams = new KafkaStreams(ConsentGateTopology.build(settings, serdes), props);
     this.shutdownTimeout = shutdownTimeout;
-    this.appStateDir = Path.of(String.valueOf(streamsSettings.get(StreamsConfig.STATE_DIR_CONFIG)),
-        String.valueOf(streamsSettings.get(StreamsConfig.APPLICATION_ID_CONFIG)));
     // A thread that dies on an unexpected error is replaced; it resumes from the last commit, so
     // under exactly-once nothing is lost or doubled.
     streams.setUncaughtExceptionHandler(e -> {
@@ -78,25 +68,7 @@ public final class GateService implements AutoCloseable {
         StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
   }
 
-  /**
-   * Starts the gate. After a run that died without closing (SIGKILL, OOM, power loss) the local
-   * state is wiped first and restored from the changelog topics: under exactly-once the local
-   * stores may hold writes of a transaction that was aborted, and Kafka Streams reuses such a
-   * store when it comes back as a standby task. Seen in GateKillIT as verdicts missing from the
-   * topic while the state said they were published.
-   */
   public void start() {
-    Path marker = appStateDir.resolve(CLEAN_SHUTDOWN_MARKER);
-    try {
-      if (Files.isDirectory(appStateDir) && !Files.exists(marker)) {
-        LOG.warn("the last run did not stop cleanly: wiping local state in {}; it is restored from the changelog topics",
-            appStateDir);
-        streams.cleanUp();
-      }
-      Files.deleteIfExists(marker);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the state directory " + appStateDir, e);
-    }
     streams.start();
   }
 
@@ -128,15 +100,8 @@ public final class GateService implements AutoCloseable {
   public void close() {
     boolean clean = streams.close(CloseOptions.timeout(shutdownTimeout)
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-    if (clean && streams.state() == KafkaStreams.State.NOT_RUNNING && !failed) {
-      try {
-        Files.createDirectories(appStateDir);
-        Files.writeString(appStateDir.resolve(CLEAN_SHUTDOWN_MARKER), "closed cleanly\n");
-      } catch (IOException e) {
-        LOG.warn("cannot write the clean-shutdown marker; the next start restores state from the changelogs", e);
-      }
-    } else {
-      LOG.warn("gate did not close cleanly within {}", shutdownTimeout);
+    if (!clean) {
+      LOG.warn("gate did not close within {}", shutdownTimeout);
     }
     stopped.countDown();
   }

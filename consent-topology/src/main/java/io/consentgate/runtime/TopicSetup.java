@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,15 @@ public final class TopicSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
   private static final long TIMEOUT_SECONDS = 30;
 
-  /** History and proof are kept forever; verdicts are compacted to the latest per contact. */
+  /**
+   * History and proof are kept forever; verdicts are compacted to the latest per contact. Verdicts
+   * carry their decision (event) time, often years old: with CreateTime the broker would roll a
+   * segment on nearly every append (segment age is measured from the first record's timestamp)
+   * and compact at once, so the verdict topic is stamped with the append time instead.
+   */
   static Map<String, String> settingsOf(GateTopics topics, String topic) {
     if (topic.equals(topics.verdicts())) {
-      return Map.of("cleanup.policy", "compact");
+      return Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime");
     }
     if (topic.equals(topics.deadLetters())) {
       return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(365L * 24 * 3600 * 1000));
@@ -62,14 +68,38 @@ public final class TopicSetup {
       }
       create(admin, topics, missing, partitions, replicationFactor);
     }
-    Map<String, TopicDescription> described = call(() -> admin.describeTopics(all).allTopicNames()
-        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    Map<String, TopicDescription> described = describeWhenReady(admin, all);
     int contactPartitions = described.get(topics.contactCreated()).partitions().size();
     int evidencePartitions = described.get(topics.consentEvidence()).partitions().size();
     if (contactPartitions != evidencePartitions) {
       throw new TopicProblem("input topics are not co-partitioned: " + topics.contactCreated() + " has "
           + contactPartitions + " partitions, " + topics.consentEvidence() + " has " + evidencePartitions
           + "; both must have the same number so that a contact's records meet in one task");
+    }
+  }
+
+  /** Right after a create, the metadata may not have reached the broker yet: retry briefly. */
+  private static Map<String, TopicDescription> describeWhenReady(Admin admin, List<String> topics) throws TopicProblem {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      try {
+        return admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw new TopicProblem("Kafka refused the topic check: " + e.getCause().getMessage());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TopicProblem("interrupted");
+      } catch (TimeoutException e) {
+        throw new TopicProblem("Kafka did not answer within " + TIMEOUT_SECONDS + " s (is bootstrap.servers right?)");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TopicProblem("interrupted");
+      }
     }
   }
 

@@ -86,8 +86,15 @@ public final class ConsentGateTopology {
         Serdes.ByteArray()), durable);
   }
 
+  /**
+   * Changelog records carry the event time of the record that caused them, often years old; with
+   * CreateTime the broker would roll a segment on nearly every append, so changelogs are stamped
+   * with the append time.
+   */
   private static <S extends KeyValueStore<?, ?>> StoreBuilder<S> withDurability(StoreBuilder<S> store, boolean durable) {
-    return durable ? store.withLoggingEnabled(Map.of("cleanup.policy", "compact")) : store.withLoggingDisabled();
+    return durable
+        ? store.withLoggingEnabled(Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime"))
+        : store.withLoggingDisabled();
   }
 
   private static KeyValueBytesStoreSupplier supplier(String name, boolean durable) {

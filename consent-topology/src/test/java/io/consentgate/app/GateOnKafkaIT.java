@@ -1,6 +1,7 @@
 package io.consentgate.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.consentgate.events.ConsentVerdict;
@@ -72,18 +73,20 @@ class GateOnKafkaIT {
     try (GateService gate = runtime.gateService()) {
       gate.start();
       await().atMost(WAIT).until(() -> stack.caughtUp(runtime));
-      before = KafkaStack.verdicts(runtime).size();
     }
+    before = stableVerdictCount(runtime);
     try (GateService gate = KafkaStack.runtime(flags).gateService()) {
       gate.start();
       assertThat(gate.awaitRunning(WAIT)).isTrue();
       KafkaStack.publish(runtime, """
           {"type":"evidence","evidenceId":"ev-ann-2","contactId":"c-ann","brandId":"acme","kind":"UNSUBSCRIBE","occurredAt":"2025-01-01T00:00:00Z"}
           """);
+      // Exactly one new verdict, and it stays one: anything wrongly re-emitted after the restart
+      // would arrive within these seconds.
       await().atMost(WAIT).until(() -> KafkaStack.verdicts(runtime).size() > before);
-      Thread.sleep(2000); // anything wrongly re-emitted after the restart would have arrived by now
+      await().during(Duration.ofSeconds(3)).atMost(WAIT)
+          .untilAsserted(() -> assertThat(KafkaStack.verdicts(runtime)).hasSize(before + 1));
       List<ConsentVerdict> after = KafkaStack.verdicts(runtime);
-      assertThat(after).hasSize(before + 1);
       ConsentVerdict last = after.stream().filter(v -> v.getContactId().equals("c-ann"))
           .reduce((a, b) -> b).orElseThrow();
       assertThat(last.getStatus().name()).isEqualTo("WITHDRAWN");
@@ -122,6 +125,50 @@ class GateOnKafkaIT {
         .as("every contact got a verdict").isEqualTo(contacts);
     assertThat(versionsPerContact(verdicts)).allSatisfy((contact, versions) ->
         assertThat(versions).as("versions of %s", contact).isEqualTo(oneTo(versions.size())));
+  }
+
+  @Test
+  void startupChecksTopicsAndCreatesThemWithTheContractsSettings() throws Exception {
+    String prefix = stack.uniquePrefix();
+    GateRuntime runtime = KafkaStack.runtime(stack.gateFlags(prefix, "topics", dir.resolve("topics"), 2));
+    GateConfig config = runtime.config();
+    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), false, 2, (short) 1))
+          .isInstanceOf(TopicSetup.TopicProblem.class).hasMessageContaining("missing topic").hasMessageContaining("--create-topics");
+
+      TopicSetup.ensure(admin, config.topics(), true, 2, (short) 1);
+      Map<String, String> verdicts = configOf(admin, config.topics().verdicts());
+      assertThat(verdicts).containsEntry("cleanup.policy", "compact").containsEntry("message.timestamp.type", "LogAppendTime");
+      assertThat(configOf(admin, config.topics().contactCreated())).containsEntry("retention.ms", "-1");
+      assertThat(configOf(admin, config.topics().consentEvidence())).containsEntry("retention.ms", "-1");
+
+      admin.deleteTopics(List.of(config.topics().consentEvidence())).all().get();
+      await().atMost(WAIT).until(() -> !admin.listTopics().names().get().contains(config.topics().consentEvidence()));
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(config.topics().consentEvidence(), 3, (short) 1)))
+          .all().get();
+      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), false, 2, (short) 1))
+          .isInstanceOf(TopicSetup.TopicProblem.class).hasMessageContaining("not co-partitioned");
+    }
+  }
+
+  private static Map<String, String> configOf(Admin admin, String topic) throws Exception {
+    var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+    Map<String, String> values = new HashMap<>();
+    admin.describeConfigs(List.of(resource)).all().get().get(resource).entries()
+        .forEach(e -> values.put(e.name(), e.value()));
+    return values;
+  }
+
+  /** The committed verdict count once two reads a second apart agree (commit markers land asynchronously). */
+  static int stableVerdictCount(GateRuntime runtime) {
+    int[] last = {-1};
+    await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      int now = KafkaStack.verdicts(runtime).size();
+      boolean same = now == last[0];
+      last[0] = now;
+      return same;
+    });
+    return last[0];
   }
 
   static void createTopics(GateRuntime runtime) throws Exception {

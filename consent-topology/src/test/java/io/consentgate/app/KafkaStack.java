@@ -109,6 +109,9 @@ final class KafkaStack implements AutoCloseable {
           break;
         }
       }
+      Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
+      if (Boolean.getBoolean("consentgate.debugReads")) System.out.println("verdict read: " + out.size() + " records; start " + start + " end " + end + " positions "
+          + partitions.stream().map(p -> p + "=" + consumer.position(p)).toList());
     }
     return out;
   }
