@@ -13,15 +13,19 @@ public final class EventTimeExtractor implements TimestampExtractor {
 
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    long eventTime = -1;
     Object value = record.value();
     if (value instanceof ContactCreated c && c.getCreatedAt() != null) {
-      return c.getCreatedAt().toEpochMilli();
+      eventTime = c.getCreatedAt().toEpochMilli();
+    } else if (value instanceof ConsentEvidence e && e.getOccurredAt() != null) {
+      eventTime = e.getOccurredAt().toEpochMilli();
     }
-    if (value instanceof ConsentEvidence e && e.getOccurredAt() != null) {
-      return e.getOccurredAt().toEpochMilli();
+    if (eventTime >= 0) {
+      return eventTime;
     }
-    // A record without a value is bad input; it gets a usable timestamp so it reaches the
-    // validation step and the dead-letter topic instead of being dropped for a negative time.
+    // Kafka Streams silently drops a record with a negative timestamp. A record without a value,
+    // or one dated before 1970, is bad input: it gets a usable timestamp so that it reaches the
+    // check step and the dead-letter topic instead of vanishing.
     return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
   }
 }

@@ -111,6 +111,20 @@ class BadInputTest {
   }
 
   @Test
+  void eventTimesBefore1970OrAbsurdlyFarInTheFutureAreDeadLettered() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, Instant.parse("1969-12-31T23:59:59Z")));
+      gate.send(evidence("e-1", "c-2", EvidenceKind.CHECKBOX_OPT_IN, Instant.parse("2999-01-01T00:00:00Z")));
+      gate.send(evidence("e-2", "c-2", EvidenceKind.CHECKBOX_OPT_IN, Instant.parse("2099-12-31T23:59:59Z")));
+      assertThat(gate.readDeadLetters()).extracting(r -> header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+          .containsExactly(
+              "createdAt 1969-12-31T23:59:59Z is outside the accepted range [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z)",
+              "occurredAt 2999-01-01T00:00:00Z is outside the accepted range [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z)");
+      assertThat(gate.readVerdicts()).isEmpty();
+    }
+  }
+
+  @Test
   void reasonsNeverContainTheEmailAddress() {
     try (GateTestDriver gate = new GateTestDriver()) {
       gate.contacts.pipeInput("other", contact("c-1", "secret.person@example.org", ContactSource.OWN_CHANNEL, T0));
