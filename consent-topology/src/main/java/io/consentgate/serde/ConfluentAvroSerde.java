@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -111,7 +110,11 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
         throw new SerializationException("trailing bytes after the Avro body");
       }
       return value;
-    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+    } catch (SerializationException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // Corrupt bytes surface as many kinds of runtime exception inside Avro (found by fuzzing:
+      // UnsupportedOperationException for an absurd string length); all mean the same thing here.
       throw new SerializationException("corrupt or truncated Avro body for schema id " + id + " (" + readerSchema.getName() + "): " + e, e);
     }
   }

@@ -1,0 +1,65 @@
+package io.consentgate.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consentgate.events.ConsentEvidence;
+import io.consentgate.events.ContactCreated;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Whatever a history line holds, the reader either returns a record of the contract or rejects
+ * the line with a message: no other exception escapes, so a replay never crashes on input.
+ */
+class HistoryJsonFuzzTest {
+
+  private static final String CONTACT =
+      "{\"type\":\"contact\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"email\":\"ann@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2024-01-05T10:00:00Z\"}";
+  private static final String EVIDENCE =
+      "{\"type\":\"evidence\",\"evidenceId\":\"ev-9\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"kind\":\"PURCHASE\",\"occurredAt\":\"2024-01-05T10:02:00Z\",\"proof\":{\"reference\":\"order-4411\",\"url\":\"https://x\"}}";
+
+  @Property(tries = 2000)
+  void randomTextIsReadOrRejectedWithAMessage(@ForAll String line) {
+    assertReadOrRejected(line);
+  }
+
+  @Property(tries = 3000)
+  void mutatedValidLinesAreReadOrRejectedWithAMessage(@ForAll("mutatedLines") String line) {
+    assertReadOrRejected(line);
+  }
+
+  @Provide
+  Arbitrary<String> mutatedLines() {
+    Arbitrary<String> base = Arbitraries.of(CONTACT, EVIDENCE);
+    Arbitrary<Integer> position = Arbitraries.integers().between(0, EVIDENCE.length());
+    Arbitrary<Character> ch = Arbitraries.chars().with('"', '{', '}', ',', ':', '[', ']', '\\', '0', 'x', ' ', '\u0000', '\u00e9');
+    Arbitrary<Integer> operation = Arbitraries.integers().between(0, 3);
+    return Combinators.combine(base, position, ch, operation, Arbitraries.integers().between(1, 4)).as((line, at, c, op, times) -> {
+      StringBuilder s = new StringBuilder(line);
+      for (int i = 0; i < times; i++) {
+        int p = Math.min(at + i * 7, s.length());
+        switch (op) {
+          case 0 -> s.insert(p, c);
+          case 1 -> { if (p < s.length()) s.deleteCharAt(p); }
+          case 2 -> { if (p < s.length()) s.setCharAt(p, c); }
+          default -> s.setLength(p);
+        }
+      }
+      return s.toString();
+    });
+  }
+
+  private static void assertReadOrRejected(String line) {
+    try {
+      SpecificRecord record = HistoryJson.read(line);
+      assertThat(record).isInstanceOfAny(ContactCreated.class, ConsentEvidence.class);
+    } catch (MalformedRecordException e) {
+      assertThat(e.getMessage()).isNotBlank();
+    }
+  }
+}
