@@ -7,6 +7,7 @@ import io.consentgate.policy.ConsentState;
 import io.consentgate.policy.Verdict;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,11 +22,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class ConsentDecider implements Processor<String, ConsentEvent, String, ConsentVerdict> {
 
+  /** Metric group {@code stream-consent-gate-metrics}: records-applied-total, records-unchanged-total. */
+  static final String METRIC_SCOPE = "consent-gate";
+
   private final ConsentPolicy policy;
   private final Duration lapseCheckInterval;
   private ProcessorContext<String, ConsentVerdict> context;
   private KeyValueStore<String, ContactConsent> consents;
   private LapseIndex lapses;
+  private Sensor applied;
+  private Sensor unchanged;
 
   ConsentDecider(ConsentPolicy policy, Duration lapseCheckInterval) {
     this.policy = policy;
@@ -38,6 +44,11 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Co
     this.consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
     KeyValueStore<Bytes, byte[]> index = context.getStateStore(ConsentGateTopology.LAPSE_INDEX_STORE);
     this.lapses = new LapseIndex(index);
+    // Accounting: every record that passed the contract check either changed the contact's state
+    // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.
+    String task = context.taskId().toString();
+    this.applied = context.metrics().addRateTotalSensor(METRIC_SCOPE, task, "records-applied", Sensor.RecordingLevel.INFO);
+    this.unchanged = context.metrics().addRateTotalSensor(METRIC_SCOPE, task, "records-unchanged", Sensor.RecordingLevel.INFO);
     // Lapses are the one thing time alone changes; live they are noticed on the wall clock. The
     // offline replay drives this clock from the records' event time instead.
     context.schedule(lapseCheckInterval, PunctuationType.WALL_CLOCK_TIME, now -> checkLapses(Instant.ofEpochMilli(now)));
@@ -52,8 +63,10 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Co
     }
     ConsentState next = current.state().with(record.value());
     if (next == current.state()) {
-      return; // a duplicate or something already superseded: nothing to decide or store
+      unchanged.record(); // a duplicate or something already superseded: nothing to decide or store
+      return;
     }
+    applied.record();
     ContactConsent updated = new ContactConsent(contactId, next, current.published());
     consents.put(contactId, decideAndPublish(updated, updated.asOf()));
   }
