@@ -50,6 +50,8 @@ public final class GateConfig {
   public static final String TOPIC_PARTITIONS = "topics.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "topics.replication-factor";
   public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
+  public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
+  public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write-buffer.ratio";
   /** Any Kafka client or Streams property, passed through without the prefix (e.g. kafka.security.protocol). */
   public static final String KAFKA_PREFIX = "kafka.";
   /** Registry client TLS settings, Confluent's names (schema.registry.ssl.truststore.location ...). */
@@ -84,6 +86,8 @@ public final class GateConfig {
     d.put(TOPIC_PARTITIONS, "6");
     d.put(TOPIC_REPLICATION_FACTOR, "-1");
     d.put(SHUTDOWN_TIMEOUT, "PT30S");
+    d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20));
+    d.put(ROCKSDB_WRITE_BUFFER_RATIO, "0.5");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
@@ -180,6 +184,17 @@ public final class GateConfig {
     topicReplicationFactor();
     shutdownTimeout();
     intValue(STANDBY_REPLICAS);
+    try {
+      if (Long.parseLong(values.get(ROCKSDB_MEMORY_BYTES)) < (16L << 20)) {
+        throw new ConfigException(ROCKSDB_MEMORY_BYTES + " must be at least 16 MiB, got " + values.get(ROCKSDB_MEMORY_BYTES));
+      }
+      double ratio = Double.parseDouble(values.get(ROCKSDB_WRITE_BUFFER_RATIO));
+      if (!(ratio > 0 && ratio < 1)) {
+        throw new ConfigException(ROCKSDB_WRITE_BUFFER_RATIO + " must be between 0 and 1, got " + ratio);
+      }
+    } catch (NumberFormatException e) {
+      throw new ConfigException("rocksdb settings must be numbers: " + e.getMessage());
+    }
     intValue(REPLICATION_FACTOR);
     for (String key : List.of(AUTO_REGISTER_SCHEMAS, USE_LATEST_VERSION)) {
       if (!values.get(key).equals("true") && !values.get(key).equals("false")) {

@@ -44,6 +44,10 @@ final class GateRuntime {
     Map<String, Object> settings = new HashMap<>(GateService.defaultStreamsSettings(config.applicationId(),
         config.get(GateConfig.PROCESSING_GUARANTEE), Integer.parseInt(config.get(GateConfig.STANDBY_REPLICAS)),
         Integer.parseInt(config.get(GateConfig.REPLICATION_FACTOR)), config.stateDir().toString()));
+    settings.put(org.apache.kafka.streams.StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+        io.consentgate.runtime.BoundedMemoryRocksDB.class);
+    settings.put(io.consentgate.runtime.BoundedMemoryRocksDB.MEMORY_BYTES, config.get(GateConfig.ROCKSDB_MEMORY_BYTES));
+    settings.put(io.consentgate.runtime.BoundedMemoryRocksDB.WRITE_BUFFER_RATIO, config.get(GateConfig.ROCKSDB_WRITE_BUFFER_RATIO));
     settings.putAll(config.kafkaClientProperties()); // kafka.* passthrough wins over the defaults
     return settings;
   }

@@ -47,6 +47,10 @@ final class GateTestDriver implements AutoCloseable {
   }
 
   GateTestDriver(TopologySettings settings) {
+    this(settings, java.util.Map.of());
+  }
+
+  GateTestDriver(TopologySettings settings, java.util.Map<String, Object> extraProps) {
     this.settings = settings;
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "consent-gate-test");
@@ -58,6 +62,7 @@ final class GateTestDriver implements AutoCloseable {
     }
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(ErrorHandling.streamsProperties(settings.topics()));
+    props.putAll(extraProps);
     topology = ConsentGateTopology.build(settings, io.consentgate.serde.ValueSerdes.using(registry));
     driver = new TopologyTestDriver(topology, props, START);
     GateTopics t = settings.topics();
