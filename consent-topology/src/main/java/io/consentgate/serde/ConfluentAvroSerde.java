@@ -31,6 +31,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
   }
 
   static final byte MAGIC_BYTE = 0;
+  /** How long a read waits for an unreachable registry before giving up on this attempt. */
+  static final java.time.Duration LOOKUP_PATIENCE = java.time.Duration.ofSeconds(60);
   private static final int HEADER_SIZE = 5;
 
   private final SchemaRegistry registry;
@@ -97,11 +99,10 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
           + data.length + " bytes starting with " + (data.length == 0 ? "nothing" : String.format("0x%02x", data[0])) + ")");
     }
     int id = ByteBuffer.wrap(data, 1, 4).getInt();
-    SpecificDatumReader<T> reader;
-    try {
-      reader = readersById.computeIfAbsent(id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema));
-    } catch (RuntimeException e) {
-      throw new SerializationException("cannot resolve schema id " + id + ": " + e.getMessage(), e);
+    SpecificDatumReader<T> reader = readersById.get(id);
+    if (reader == null) {
+      reader = new SpecificDatumReader<>(lookUp(id), readerSchema);
+      readersById.putIfAbsent(id, reader);
     }
     try {
       BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
@@ -116,6 +117,35 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
       // Corrupt bytes surface as many kinds of runtime exception inside Avro (found by fuzzing:
       // UnsupportedOperationException for an absurd string length); all mean the same thing here.
       throw new SerializationException("corrupt or truncated Avro body for schema id " + id + " (" + readerSchema.getName() + "): " + e, e);
+    }
+  }
+
+  /**
+   * The writer schema of an id. A registry that cannot be asked is retried with backoff for up to
+   * {@link #LOOKUP_PATIENCE}, holding the stream thread (and so the partition) where it is: a short
+   * outage costs a pause, not a dead letter. Past that, {@link SchemaLookupFailedException} lets the
+   * runtime restart the thread from its last commit.
+   */
+  private Schema lookUp(int id) {
+    long deadline = System.nanoTime() + LOOKUP_PATIENCE.toNanos();
+    long backoffMs = 100;
+    while (true) {
+      try {
+        return registry.schemaById(id);
+      } catch (SchemaRegistry.UnknownSchemaException e) {
+        throw new SerializationException("cannot resolve schema id " + id + ": " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+          throw new SchemaLookupFailedException("cannot look up schema id " + id + " now: " + e.getMessage(), e);
+        }
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new SchemaLookupFailedException("interrupted while looking up schema id " + id, e);
+        }
+        backoffMs = Math.min(backoffMs * 2, 2_000);
+      }
     }
   }
 

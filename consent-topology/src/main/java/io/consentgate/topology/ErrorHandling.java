@@ -2,13 +2,13 @@ package io.consentgate.topology;
 
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /**
  * How bad input leaves the gate: Kafka Streams' own handlers keep processing and write the
  * original key and value bytes, with the source topic, partition, offset and the error in
- * headers, to the dead-letter topic.
+ * headers, to the dead-letter topic. A registry outage is not bad input: see
+ * {@link DeadLetterOrRetryHandler}.
  */
 public final class ErrorHandling {
 
@@ -17,7 +17,7 @@ public final class ErrorHandling {
   public static Map<String, Object> streamsProperties(GateTopics topics) {
     return Map.of(
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters(),
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOrRetryHandler.class,
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
   }
