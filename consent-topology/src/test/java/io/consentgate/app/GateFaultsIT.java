@@ -102,6 +102,101 @@ class GateFaultsIT {
     }
   }
 
+  @Test
+  void aBrokerRestartWhileTheGateRunsLosesNothing() throws Exception {
+    int port = freePort();
+    EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", port, Map.of());
+    try (SchemaRegistryServer registry = new SchemaRegistryServer("127.0.0.1", 0, new InMemoryRegistryStorage())) {
+      Map<String, String> flags = flags(kafka, registry, "broker-restart");
+      GateRuntime runtime = KafkaStack.runtime(flags);
+      GateOnKafkaIT.createTopics(runtime);
+      String first = GateOnKafkaIT.generated(4000, 21);
+      String second = GateOnKafkaIT.generated(4000, 22).replace("\"c-", "\"d-");
+      try (GateService gate = runtime.gateService()) {
+        gate.start();
+        KafkaStack.publish(runtime, first);
+        Thread.sleep(1500); // mid-stream
+        kafka.close();
+        Thread.sleep(3000);
+        Instant restarted = Instant.now();
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", port, Map.of());
+        KafkaStack.publish(runtime, second);
+        KafkaStack stackView = new KafkaStack(kafka);
+        await().atMost(Duration.ofSeconds(120)).until(() -> stackView.caughtUp(runtime));
+        Duration recovery = Duration.between(restarted, Instant.now());
+        List<ConsentVerdict> verdicts = KafkaStack.verdicts(runtime);
+        long contacts = (first + second).lines().filter(l -> l.contains("\"type\":\"contact\"")).count();
+        assertThat(verdicts.stream().map(ConsentVerdict::getContactId).distinct().count()).isEqualTo(contacts);
+        assertThat(GateOnKafkaIT.versionsPerContact(verdicts)).allSatisfy((c, versions) ->
+            assertThat(versions).as("versions of %s", c).isEqualTo(GateOnKafkaIT.oneTo(versions.size())));
+        assertThat(deadLetters(runtime)).isZero();
+        System.out.printf("broker restart: %d records in, %d verdicts out, 0 dead letters; caught up %d ms after the restart%n",
+            (first + second).lines().count(), verdicts.size(), recovery.toMillis());
+      }
+    } finally {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void anInstanceWhoseStateDirectoryIsWipedRestoresFromTheChangelog() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+         SchemaRegistryServer registry = new SchemaRegistryServer("127.0.0.1", 0, new InMemoryRegistryStorage())) {
+      Map<String, String> flags = flags(kafka, registry, "wiped");
+      GateRuntime runtime = KafkaStack.runtime(flags);
+      GateOnKafkaIT.createTopics(runtime);
+      String history = GateOnKafkaIT.generated(6000, 31);
+      KafkaStack.publish(runtime, history);
+      KafkaStack stackView = new KafkaStack(kafka);
+      try (GateService gate = runtime.gateService()) {
+        gate.start();
+        await().atMost(WAIT).until(() -> stackView.caughtUp(runtime));
+      }
+      int before = GateOnKafkaIT.stableVerdictCount(runtime);
+      deleteRecursively(dir.resolve("state"));
+
+      Instant restart = Instant.now();
+      try (GateService gate = runtime.gateService()) {
+        gate.start();
+        assertThat(gate.awaitRunning(WAIT)).isTrue();
+        Duration restore = Duration.between(restart, Instant.now());
+        // A repeated contact record must change nothing (it would re-emit version 1 if state were
+        // lost); a new contact gets its first verdict.
+        String repeated = history.lines().filter(l -> l.contains("\"type\":\"contact\"")).findFirst().orElseThrow();
+        KafkaStack.publish(runtime, repeated + "\n{\"type\":\"contact\",\"contactId\":\"wipe-new\",\"brandId\":\"acme\","
+            + "\"email\":\"new@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2026-01-01T00:00:00Z\"}\n");
+        await().atMost(WAIT).until(() -> KafkaStack.verdicts(runtime).size() > before);
+        await().during(Duration.ofSeconds(3)).atMost(WAIT)
+            .untilAsserted(() -> assertThat(KafkaStack.verdicts(runtime)).hasSize(before + 1));
+        List<ConsentVerdict> verdicts = KafkaStack.verdicts(runtime);
+        assertThat(GateOnKafkaIT.versionsPerContact(verdicts)).allSatisfy((c, versions) ->
+            assertThat(versions).as("versions of %s", c).isEqualTo(GateOnKafkaIT.oneTo(versions.size())));
+        System.out.printf("state wipe: %d records in, %d verdicts before, restored and running %d ms after the restart, "
+            + "1 new verdict after, 0 repeated%n", history.lines().count(), before, restore.toMillis());
+      }
+    }
+  }
+
+  private Map<String, String> flags(EmbeddedKafka kafka, SchemaRegistryServer registry, String app) {
+    Map<String, String> flags = new HashMap<>();
+    flags.put(GateConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    flags.put(GateConfig.SCHEMA_REGISTRY_URL, registry.url());
+    flags.put(GateConfig.STATE_DIR, dir.resolve("state").toString());
+    flags.put(GateConfig.APPLICATION_ID, app);
+    flags.put(GateConfig.TOPIC_PARTITIONS, "2");
+    flags.put(GateConfig.TOPIC_REPLICATION_FACTOR, "1");
+    flags.put(GateConfig.REPLICATION_FACTOR, "1");
+    flags.put("kafka.commit.interval.ms", "100");
+    flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H");
+    return flags;
+  }
+
+  private static void deleteRecursively(Path path) throws java.io.IOException {
+    try (var files = Files.walk(path)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
   private static Schema newerEvidenceSchema(GateRuntime runtime) {
     Schema current = new ConfluentAvroSerde<>(runtime.registry(), ConsentEvidence.class).registeredSchema();
     return new Schema.Parser().parse(current.toString().replace("{\"name\":\"occurredAt\"",

@@ -42,6 +42,12 @@ final class KafkaStack implements AutoCloseable {
     registry = new SchemaRegistryServer("127.0.0.1", 0, new InMemoryRegistryStorage());
   }
 
+  /** A view over a broker someone else owns, for the helpers; not to be closed. */
+  KafkaStack(EmbeddedKafka kafka) {
+    this.kafka = kafka;
+    this.registry = null;
+  }
+
   /** Flags for one gate: its own topics (by prefix), application id and state directory. */
   Map<String, String> gateFlags(String prefix, String applicationId, Path stateDir, int partitions) {
     Map<String, String> flags = new HashMap<>();
