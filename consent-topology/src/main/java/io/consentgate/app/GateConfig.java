@@ -51,6 +51,7 @@ public final class GateConfig {
   public static final String TOPIC_REPLICATION_FACTOR = "topics.replication-factor";
   public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
   public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
+  public static final String METRICS_PORT = "metrics.port";
   public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write-buffer.ratio";
   /** Any Kafka client or Streams property, passed through without the prefix (e.g. kafka.security.protocol). */
   public static final String KAFKA_PREFIX = "kafka.";
@@ -87,6 +88,7 @@ public final class GateConfig {
     d.put(TOPIC_REPLICATION_FACTOR, "-1");
     d.put(SHUTDOWN_TIMEOUT, "PT30S");
     d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20));
+    d.put(METRICS_PORT, "9464");
     d.put(ROCKSDB_WRITE_BUFFER_RATIO, "0.5");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
@@ -184,6 +186,9 @@ public final class GateConfig {
     topicReplicationFactor();
     shutdownTimeout();
     intValue(STANDBY_REPLICAS);
+    if (intValue(METRICS_PORT) < -1 || intValue(METRICS_PORT) > 65535) {
+      throw new ConfigException(METRICS_PORT + " must be a port, 0 for any free one, or -1 for none");
+    }
     try {
       if (Long.parseLong(values.get(ROCKSDB_MEMORY_BYTES)) < (16L << 20)) {
         throw new ConfigException(ROCKSDB_MEMORY_BYTES + " must be at least 16 MiB, got " + values.get(ROCKSDB_MEMORY_BYTES));

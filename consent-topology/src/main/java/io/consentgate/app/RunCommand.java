@@ -1,6 +1,7 @@
 package io.consentgate.app;
 
 import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.MetricsEndpoint;
 import io.consentgate.runtime.TopicSetup;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -49,15 +50,21 @@ final class RunCommand implements Callable<Integer> {
       return ConsentGateCli.EXIT_STARTUP;
     }
     GateService gate = runtime.gateService();
+    int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
+    MetricsEndpoint metrics = metricsPort < 0 ? null : gate.metricsEndpoint(metricsPort);
     Thread hook = new Thread(() -> {
       LOG.info("stopping the gate");
       gate.close();
+      if (metrics != null) {
+        metrics.close();
+      }
       afterGate.run();
     }, "consent-gate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     gate.start();
-    LOG.info("gate {} running on {}; verdicts to {}", config.applicationId(),
-        config.get(GateConfig.BOOTSTRAP_SERVERS), config.topics().verdicts());
+    LOG.info("gate {} running on {}; verdicts to {}; metrics {}", config.applicationId(),
+        config.get(GateConfig.BOOTSTRAP_SERVERS), config.topics().verdicts(),
+        metrics == null ? "off" : "on http://0.0.0.0:" + metrics.port() + "/metrics");
     boolean failed = gate.awaitStop();
     if (failed) {
       gate.close();

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -54,6 +55,21 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param overrides broker settings that win over the single-node defaults (e.g. listeners with TLS)
    */
   public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides) {
+    return start(dataDir, host, port, overrides, Map.of());
+  }
+
+  /**
+   * A broker whose client listener may be secured. The client listener is named after
+   * {@code inter.broker.listener.name} in the overrides (default {@code PLAINTEXT}), so e.g.
+   * {@code inter.broker.listener.name=SASL_SSL} gives {@code SASL_SSL://host:port}; the controller
+   * listener stays PLAINTEXT.
+   *
+   * @param adminClientProps client settings (security protocol, SASL, truststore) with which the
+   *     readiness check connects to the client listener
+   */
+  public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides,
+      Map<String, Object> adminClientProps) {
+    String listener = overrides.getOrDefault("inter.broker.listener.name", "PLAINTEXT");
     int brokerPort = port == 0 ? freePort(host) : port;
     int controllerPort = freePort(host);
     Path logDir = dataDir.resolve("kraft");
@@ -61,11 +77,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-    props.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
+    props.put("listeners", listener + "://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
+    props.put("advertised.listeners", listener + "://" + host + ":" + brokerPort);
     props.put("controller.listener.names", "CONTROLLER");
-    props.put("inter.broker.listener.name", "PLAINTEXT");
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", listener);
+    props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
     props.put("log.dirs", logDir.toString());
     // One node: every internal topic has one replica.
     props.put("offsets.topic.replication.factor", "1");
@@ -90,7 +106,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
     server.startup();
     EmbeddedKafka kafka = new EmbeddedKafka(server, host + ":" + brokerPort, dataDir);
-    kafka.awaitReady();
+    kafka.awaitReady(adminClientProps);
     return kafka;
   }
 
@@ -106,9 +122,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         .run();
   }
 
-  private void awaitReady() {
+  private void awaitReady(Map<String, Object> adminClientProps) {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    Map<String, Object> adminProps = new HashMap<>(adminClientProps);
+    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(adminProps)) {
       while (true) {
         try {
           if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {

@@ -72,6 +72,11 @@ public final class GateService implements AutoCloseable {
     streams.start();
   }
 
+  /** Starts the metrics endpoint for this gate ({@code port} 0: any free port). */
+  public MetricsEndpoint metricsEndpoint(int port) {
+    return new MetricsEndpoint(port, streams, streams::state);
+  }
+
   public KafkaStreams.State state() {
     return streams.state();
   }

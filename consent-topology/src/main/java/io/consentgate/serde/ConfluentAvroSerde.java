@@ -95,8 +95,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
       return null;
     }
     if (data.length < HEADER_SIZE || data[0] != MAGIC_BYTE) {
-      throw new SerializationException("not the schema-registry wire format (expected magic byte 0 and a 4-byte schema id, got "
-          + data.length + " bytes starting with " + (data.length == 0 ? "nothing" : String.format("0x%02x", data[0])) + ")");
+      throw new UnreadableRecordException(UnreadableRecordException.Reason.NOT_WIRE_FORMAT, "not the schema-registry wire format (expected magic byte 0 and a 4-byte schema id, got "
+          + data.length + " bytes starting with " + (data.length == 0 ? "nothing" : String.format("0x%02x", data[0])) + ")", null);
     }
     int id = ByteBuffer.wrap(data, 1, 4).getInt();
     SpecificDatumReader<T> reader = readersById.get(id);
@@ -108,7 +108,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
       BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
       T value = reader.read(null, decoder);
       if (!decoder.isEnd()) {
-        throw new SerializationException("trailing bytes after the Avro body");
+        throw new UnreadableRecordException(UnreadableRecordException.Reason.CORRUPT_AVRO,
+            "trailing bytes after the Avro body for schema id " + id, null);
       }
       return value;
     } catch (SerializationException e) {
@@ -116,7 +117,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
     } catch (IOException | RuntimeException e) {
       // Corrupt bytes surface as many kinds of runtime exception inside Avro (found by fuzzing:
       // UnsupportedOperationException for an absurd string length); all mean the same thing here.
-      throw new SerializationException("corrupt or truncated Avro body for schema id " + id + " (" + readerSchema.getName() + "): " + e, e);
+      throw new UnreadableRecordException(UnreadableRecordException.Reason.CORRUPT_AVRO,
+          "corrupt or truncated Avro body for schema id " + id + " (" + readerSchema.getName() + "): " + e, e);
     }
   }
 
@@ -133,7 +135,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
       try {
         return registry.schemaById(id);
       } catch (SchemaRegistry.UnknownSchemaException e) {
-        throw new SerializationException("cannot resolve schema id " + id + ": " + e.getMessage(), e);
+        throw new UnreadableRecordException(UnreadableRecordException.Reason.UNKNOWN_SCHEMA_ID,
+            "cannot resolve schema id " + id + ": " + e.getMessage(), e);
       } catch (RuntimeException e) {
         if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
           throw new SchemaLookupFailedException("cannot look up schema id " + id + " now: " + e.getMessage(), e);

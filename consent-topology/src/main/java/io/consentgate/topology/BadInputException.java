@@ -6,7 +6,18 @@ package io.consentgate.topology;
  * names ids, never an email address.
  */
 public final class BadInputException extends RuntimeException {
-  public BadInputException(String message) {
+
+  /** What is wrong, as a stable, low-cardinality label for metrics. */
+  public enum Problem { MISSING_KEY, KEY_MISMATCH, MISSING_VALUE, MISSING_ID, MISSING_EVENT_TIME, EVENT_TIME_OUT_OF_RANGE }
+
+  private final Problem problem;
+
+  public BadInputException(Problem problem, String message) {
     super(message);
+    this.problem = problem;
+  }
+
+  public String reason() {
+    return problem.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

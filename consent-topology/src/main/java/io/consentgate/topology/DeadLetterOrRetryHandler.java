@@ -30,6 +30,7 @@ public final class DeadLetterOrRetryHandler extends LogAndContinueExceptionHandl
       }
       return Response.fail();
     }
+    DeadLetterMetrics.count(exception, context.topic());
     return super.handleError(context, record, exception);
   }
 

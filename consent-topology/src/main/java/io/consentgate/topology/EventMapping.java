@@ -24,7 +24,7 @@ public final class EventMapping {
 
   public static ConsentEvent contact(String key, ContactCreated value) {
     if (value == null) {
-      throw new BadInputException("contact-created record without a value");
+      throw new BadInputException(BadInputException.Problem.MISSING_VALUE, "contact-created record without a value");
     }
     String contactId = requireId("contactId", value.getContactId());
     requireKey(key, contactId);
@@ -34,7 +34,7 @@ public final class EventMapping {
 
   public static ConsentEvent evidence(String key, ConsentEvidence value) {
     if (value == null) {
-      throw new BadInputException("consent-evidence record without a value");
+      throw new BadInputException(BadInputException.Problem.MISSING_VALUE, "consent-evidence record without a value");
     }
     String contactId = requireId("contactId", value.getContactId());
     requireKey(key, contactId);
@@ -46,17 +46,17 @@ public final class EventMapping {
 
   private static String requireId(String field, String value) {
     if (value == null || value.isBlank()) {
-      throw new BadInputException("missing " + field);
+      throw new BadInputException(BadInputException.Problem.MISSING_ID, "missing " + field);
     }
     return value;
   }
 
   private static Instant requireTime(String field, Instant time) {
     if (time == null) {
-      throw new BadInputException("missing " + field);
+      throw new BadInputException(BadInputException.Problem.MISSING_EVENT_TIME, "missing " + field);
     }
     if (time.isBefore(EARLIEST_EVENT_TIME) || !time.isBefore(LATEST_EVENT_TIME)) {
-      throw new BadInputException(field + " " + time + " is outside the accepted range ["
+      throw new BadInputException(BadInputException.Problem.EVENT_TIME_OUT_OF_RANGE, field + " " + time + " is outside the accepted range ["
           + EARLIEST_EVENT_TIME + ", " + LATEST_EVENT_TIME + ")");
     }
     return time;
@@ -64,10 +64,10 @@ public final class EventMapping {
 
   private static void requireKey(String key, String contactId) {
     if (key == null) {
-      throw new BadInputException("record without a key (expected the contactId " + contactId + ")");
+      throw new BadInputException(BadInputException.Problem.MISSING_KEY, "record without a key (expected the contactId " + contactId + ")");
     }
     if (!key.equals(contactId)) {
-      throw new BadInputException("record key '" + key + "' differs from its contactId '" + contactId + "'");
+      throw new BadInputException(BadInputException.Problem.KEY_MISMATCH, "record key '" + key + "' differs from its contactId '" + contactId + "'");
     }
   }
 }

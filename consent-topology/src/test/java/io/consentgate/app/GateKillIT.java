@@ -64,6 +64,7 @@ class GateKillIT {
     Process second = startGate(flags, logs.resolve("gate-2.log"));
     try {
       await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> stack.caughtUp(runtime));
+      scrapeMetrics(logs.resolve("gate-2.log"));
     } finally {
       second.destroy(); // SIGTERM: the clean way
       assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
@@ -79,6 +80,23 @@ class GateKillIT {
     assertThat(verdicts.stream().map(ConsentVerdict::getContactId).distinct().count()).isEqualTo(contacts);
     assertThat(GateOnKafkaIT.versionsPerContact(verdicts)).allSatisfy((contact, versions) ->
         assertThat(versions).as("versions of %s", contact).isEqualTo(GateOnKafkaIT.oneTo(versions.size())));
+  }
+
+  /** The running gate answers /health and serves its metrics. */
+  private static void scrapeMetrics(Path log) throws Exception {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("metrics on http://0\\.0\\.0\\.0:(\\d+)/metrics")
+        .matcher(java.nio.file.Files.readString(log));
+    assertThat(m.find()).as("the gate logs its metrics port").isTrue();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + m.group(1);
+    var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("RUNNING");
+    String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    // Kafka Streams metrics (the binder picks up metrics created later, like the gate's own sensors, on its refresh).
+    assertThat(metrics).contains("kafka_stream_");
   }
 
   private static Process startGate(Map<String, String> flags, Path log) throws IOException {

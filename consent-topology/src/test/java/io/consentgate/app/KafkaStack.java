@@ -64,6 +64,7 @@ final class KafkaStack implements AutoCloseable {
     flags.put(GateConfig.REPLICATION_FACTOR, "1");
     flags.put(GateConfig.SHUTDOWN_TIMEOUT, "PT20S");
     flags.put("kafka.commit.interval.ms", "100");
+    flags.put(GateConfig.METRICS_PORT, "0");
     return flags;
   }
 

@@ -125,6 +125,28 @@ class BadInputTest {
   }
 
   @Test
+  void deadLettersAreCountedByReasonAndTopic() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    io.micrometer.core.instrument.Metrics.addRegistry(meters);
+    try (GateTestDriver gate = new GateTestDriver()) {
+      gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), new byte[] {9, 9, 9});
+      gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0x7f, 0x7f, 2});
+      gate.contacts.pipeInput("other", contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
+      gate.contacts.pipeInput("other", contact("c-2", "bob@example.org", ContactSource.OWN_CHANNEL, T0));
+      assertThat(count(meters, "not_wire_format", "contact-created")).isEqualTo(1);
+      assertThat(count(meters, "unknown_schema_id", "contact-created")).isEqualTo(1);
+      assertThat(count(meters, "key_mismatch", "contact-created")).isEqualTo(2);
+    } finally {
+      io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+    }
+  }
+
+  private static double count(io.micrometer.core.instrument.MeterRegistry meters, String reason, String topic) {
+    io.micrometer.core.instrument.Counter c = meters.find(DeadLetterMetrics.NAME).tag("reason", reason).tag("topic", topic).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  @Test
   void reasonsNeverContainTheEmailAddress() {
     try (GateTestDriver gate = new GateTestDriver()) {
       gate.contacts.pipeInput("other", contact("c-1", "secret.person@example.org", ContactSource.OWN_CHANNEL, T0));

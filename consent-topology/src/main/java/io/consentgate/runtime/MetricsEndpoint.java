@@ -1,0 +1,66 @@
+package io.consentgate.runtime;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Prometheus scrape endpoint ({@code GET /metrics}) and a liveness answer ({@code GET /health}:
+ * 200 while the gate runs or rebalances, 503 otherwise). Exposes Kafka Streams' own metrics and the
+ * gate's (dead letters by reason, records applied / unchanged).
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HttpServer server;
+  private final KafkaStreamsMetrics streamsMetrics;
+
+  public MetricsEndpoint(int port, KafkaStreams streams, Supplier<KafkaStreams.State> state) {
+    Metrics.addRegistry(registry); // the dead-letter handlers count into the global registry
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    try {
+      server = HttpServer.create(new InetSocketAddress(port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the metrics port " + port, e);
+    }
+    server.createContext("/metrics", exchange -> answer(exchange, 200, registry.scrape()));
+    server.createContext("/health", exchange -> {
+      KafkaStreams.State now = state.get();
+      boolean alive = now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.REBALANCING;
+      answer(exchange, alive ? 200 : 503, now.name() + "\n");
+    });
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    streamsMetrics.close();
+    Metrics.removeRegistry(registry);
+    registry.close();
+  }
+}
