@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** Entry point of consent-gate.jar; each subcommand is one job. */
 @Command(name = "consent-gate", mixinStandardHelpOptions = true, versionProvider = ConsentGateCli.Version.class,
     description = "Event-driven consent gate for marketing email on Apache Kafka.",
-    subcommands = {DevCommand.class, RunCommand.class, PublishCommand.class, VerdictsCommand.class, ReplayCommand.class,
+    subcommands = {DevCommand.class, RunCommand.class, PublishCommand.class, VerdictsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
         GenerateCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success (run/dev: stopped cleanly)", "1:finished, but some input was malformed or rejected (see stderr)",

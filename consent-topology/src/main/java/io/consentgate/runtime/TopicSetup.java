@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -62,6 +63,7 @@ public final class TopicSetup {
     Set<String> existing = call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
     List<String> missing = all.stream().filter(t -> !existing.contains(t)).toList();
     if (!missing.isEmpty()) {
+      refusedAccess(admin, missing); // a topic the principal may not see is not listed: say so
       if (!create) {
         throw new TopicProblem("missing topic(s) " + missing + " on the cluster; create them (see README, Topics) "
             + "or start with --create-topics");
@@ -75,6 +77,26 @@ public final class TopicSetup {
       throw new TopicProblem("input topics are not co-partitioned: " + topics.contactCreated() + " has "
           + contactPartitions + " partitions, " + topics.consentEvidence() + " has " + evidencePartitions
           + "; both must have the same number so that a contact's records meet in one task");
+    }
+  }
+
+  /**
+   * {@code listTopics} silently leaves out topics the principal may not describe; asking for them
+   * by name tells an authorization failure apart from a missing topic.
+   */
+  private static void refusedAccess(Admin admin, List<String> topics) throws TopicProblem {
+    try {
+      admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicAuthorizationException) {
+        throw new TopicProblem("not authorized to describe topic(s) " + topics + " (" + e.getCause().getMessage()
+            + "); grant the gate's principal the ACLs listed in README, Operating");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopicProblem("interrupted");
+    } catch (TimeoutException e) {
+      throw new TopicProblem("Kafka did not answer within " + TIMEOUT_SECONDS + " s (is bootstrap.servers right?)");
     }
   }
 

@@ -128,6 +128,36 @@ class GateOnKafkaIT {
   }
 
   @Test
+  void deadLettersCanBeInspectedAndReplayedToTheirSourceTopic() throws Exception {
+    Map<String, String> flags = stack.gateFlags(stack.uniquePrefix(), "dlq", dir.resolve("dlq"), 2);
+    GateRuntime runtime = KafkaStack.runtime(flags);
+    createTopics(runtime);
+    try (GateService gate = runtime.gateService();
+         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+             runtime.config().kafkaClientProperties(), new org.apache.kafka.common.serialization.StringSerializer(),
+             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      gate.start();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(runtime.config().topics().contactCreated(), "c-x",
+          "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 1);
+
+      List<String> args = new ArrayList<>(List.of("dead-letters"));
+      flags.forEach((k, v) -> { args.add("--set"); args.add(k + "=" + v); });
+      CliRun shown = CliRun.of(args.toArray(String[]::new));
+      assertThat(shown.exitCode()).as(shown.err()).isZero();
+      assertThat(shown.outLines()).singleElement().satisfies(line -> assertThat(line)
+          .contains("\"sourceTopic\":\"" + runtime.config().topics().contactCreated() + "\"")
+          .contains("\"key\":\"c-x\"").contains("not the schema-registry wire format"));
+
+      args.add("--replay");
+      CliRun replayed = CliRun.of(args.toArray(String[]::new));
+      assertThat(replayed.err()).contains("1 replayed");
+      // Still not Avro, so it comes back to the dead-letter topic: replay reached the source topic.
+      await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 2);
+    }
+  }
+
+  @Test
   void startupChecksTopicsAndCreatesThemWithTheContractsSettings() throws Exception {
     String prefix = stack.uniquePrefix();
     GateRuntime runtime = KafkaStack.runtime(stack.gateFlags(prefix, "topics", dir.resolve("topics"), 2));

@@ -25,6 +25,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -71,7 +72,7 @@ class GateSecurityIT {
     broker.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     broker.put("listener.name.sasl_ssl.plain.sasl.jaas.config",
         "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\" "
-            + "user_admin=\"admin-secret\" user_gate=\"gate-secret\" user_intruder=\"intruder-secret\"" + PROBE_USERS + ";");
+            + "user_admin=\"admin-secret\" user_gate=\"gate-secret\" user_intruder=\"intruder-secret\";");
     broker.put("ssl.keystore.location", keystore.toString());
     broker.put("ssl.keystore.password", STORE_PASSWORD);
     broker.put("ssl.keystore.type", "PKCS12");
@@ -94,93 +95,6 @@ class GateSecurityIT {
     try (Admin client = Admin.create(admin.config().kafkaClientProperties())) {
       client.createAcls(gateAcls()).all().get(30, TimeUnit.SECONDS); // ... and grants the gate its ACLs
     }
-  }
-
-  static String PROBE_USERS = java.util.stream.IntStream.range(0, 20).mapToObj(i -> " user_probe" + i + "=\"p\"").collect(Collectors.joining());
-
-  static List<AclBinding> probeAcls(String user, String app, String prefix, String variant) {
-    List<AclBinding> acls = new ArrayList<>();
-    java.util.function.BiConsumer<ResourcePattern, AclOperation> add = (r, op) ->
-        acls.add(new AclBinding(r, new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW)));
-    boolean noDescribe = variant.contains("nodescribe");
-    for (String input : List.of("contact-created", "consent-evidence")) {
-      if (!variant.contains("noinputread")) add.accept(new ResourcePattern(ResourceType.TOPIC, prefix + input, PatternType.LITERAL), AclOperation.READ);
-      if (!noDescribe) add.accept(new ResourcePattern(ResourceType.TOPIC, prefix + input, PatternType.LITERAL), AclOperation.DESCRIBE);
-    }
-    for (String output : List.of("consent-verdicts", "consent-gate-dlq")) {
-      if (!variant.contains("nooutputwrite")) add.accept(new ResourcePattern(ResourceType.TOPIC, prefix + output, PatternType.LITERAL), AclOperation.WRITE);
-      if (!noDescribe) add.accept(new ResourcePattern(ResourceType.TOPIC, prefix + output, PatternType.LITERAL), AclOperation.DESCRIBE);
-    }
-    ResourcePattern internal = new ResourcePattern(ResourceType.TOPIC, app + "-", PatternType.PREFIXED);
-    if (variant.contains("internalops")) {
-      for (String op : variant.replaceAll(".*internalops=([A-Z_+]*).*", "$1").split("\\+")) add.accept(internal, AclOperation.valueOf(op));
-    } else if (!variant.contains("nointernal")) {
-      add.accept(internal, AclOperation.ALL);
-    }
-    if (!variant.contains("nogroup")) add.accept(new ResourcePattern(ResourceType.GROUP, app, PatternType.LITERAL), AclOperation.READ);
-    if (!variant.contains("notxn")) {
-      add.accept(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, app + "-", PatternType.PREFIXED), AclOperation.WRITE);
-      if (!noDescribe) add.accept(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, app + "-", PatternType.PREFIXED), AclOperation.DESCRIBE);
-    }
-    return acls;
-  }
-
-  @Test
-  void probe() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("probe") != null);
-    String[] variants = System.getProperty("probe").split(",");
-    String history = Files.readString(Path.of("../examples/history.jsonl"));
-    for (int i = 0; i < variants.length; i++) {
-      String variant = variants[i];
-      String user = "probe" + i, app = "probe" + i + "-app", prefix = "p" + i + "-";
-      GateRuntime admin = probeRuntime("admin", "admin-secret", app, prefix);
-      GateOnKafkaIT.createTopics(admin);
-      try (Admin client = Admin.create(admin.config().kafkaClientProperties())) {
-        client.createAcls(probeAcls(user, app, prefix, variant)).all().get(30, TimeUnit.SECONDS);
-      }
-      KafkaStack.publish(admin, history);
-      GateRuntime g = probeRuntime(user, "p", app, prefix);
-      String result;
-      try {
-        try (Admin client = Admin.create(g.config().kafkaClientProperties())) {
-          TopicSetup.ensure(client, g.config().topics(), false, 2, (short) 1);
-        }
-        try (GateService gate = g.gateService()) {
-          gate.start();
-          long deadline = System.currentTimeMillis() + 30_000;
-          int n = 0;
-          while (System.currentTimeMillis() < deadline) {
-            n = (int) KafkaStack.verdicts(admin).stream().map(ConsentVerdict::getContactId).distinct().count();
-            if (n >= 15 || gate.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR
-                || gate.state() == org.apache.kafka.streams.KafkaStreams.State.PENDING_ERROR) break;
-            Thread.sleep(500);
-          }
-          result = "contacts=" + n + " state=" + gate.state();
-        }
-      } catch (Exception e) {
-        result = "EXC " + e;
-      }
-      System.out.println("PROBE " + variant + " -> " + result);
-    }
-  }
-
-  private static GateRuntime probeRuntime(String user, String password, String app, String prefix) throws GateConfig.ConfigException {
-    Map<String, String> flags = new HashMap<>(clientSecurity(user, password));
-    flags.put(GateConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    flags.put(GateConfig.SCHEMA_REGISTRY_URL, registry.url());
-    flags.put(GateConfig.STATE_DIR, dir.resolve("state-" + user).toString());
-    flags.put(GateConfig.APPLICATION_ID, app);
-    flags.put(GateConfig.TOPIC_CONTACT_CREATED, prefix + "contact-created");
-    flags.put(GateConfig.TOPIC_CONSENT_EVIDENCE, prefix + "consent-evidence");
-    flags.put(GateConfig.TOPIC_VERDICTS, prefix + "consent-verdicts");
-    flags.put(GateConfig.TOPIC_DLQ, prefix + "consent-gate-dlq");
-    flags.put(GateConfig.TOPIC_PARTITIONS, "2");
-    flags.put(GateConfig.TOPIC_REPLICATION_FACTOR, "1");
-    flags.put(GateConfig.REPLICATION_FACTOR, "1");
-    flags.put(GateConfig.SHUTDOWN_TIMEOUT, "PT5S");
-    flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H");
-    flags.put("kafka.commit.interval.ms", "100");
-    return KafkaStack.runtime(flags);
   }
 
   @AfterAll
@@ -251,11 +165,16 @@ class GateSecurityIT {
     GateRuntime intruder = runtime("intruder", "intruder-secret");
     GateConfig config = intruder.config();
     try (Admin client = Admin.create(config.kafkaClientProperties())) {
+      // The broker does say so: a describe by a principal without ACLs is refused ...
+      assertThatThrownBy(() -> client.describeTopics(List.of(config.topics().contactCreated())).allTopicNames()
+          .get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
+      // ... and the gate's startup check must pass that on, not report the topics as missing.
       assertThatThrownBy(() ->
           TopicSetup.ensure(client, config.topics(), false, config.topicPartitions(), config.topicReplicationFactor()))
           .isInstanceOf(TopicSetup.TopicProblem.class)
           .satisfies(e -> System.out.println("intruder: " + e.getMessage()))
-          .hasMessageContaining("Authorization");
+          .extracting(Throwable::getMessage).asString().containsIgnoringCase("authoriz");
     }
   }
 
