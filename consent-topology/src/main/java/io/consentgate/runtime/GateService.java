@@ -77,6 +77,11 @@ public final class GateService implements AutoCloseable {
     return new MetricsEndpoint(port, streams, streams::state);
   }
 
+  /** Observes state restoration (benchmarks, diagnostics); call before {@link #start()}. */
+  public void globalRestoreListener(org.apache.kafka.streams.processor.StateRestoreListener listener) {
+    streams.setGlobalStateRestoreListener(listener);
+  }
+
   public KafkaStreams.State state() {
     return streams.state();
   }

@@ -1,0 +1,291 @@
+package io.consentgate.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.consentgate.history.HistoryGenerator;
+import io.consentgate.policy.PolicySettings;
+import io.consentgate.replay.OfflineReplay;
+import io.consentgate.runtime.GateService;
+import io.consentgate.serde.ValueSerdes;
+import io.consentgate.topology.GateTopics;
+import io.consentgate.topology.TopologySettings;
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark suite: the gate's throughput beside a plain Kafka Streams byte passthrough of the
+ * same preloaded records (alternating, median of the rounds), latency at fixed input rates, the
+ * offline replay rate, the state restore rate, the policy alone (JMH) and process memory.
+ */
+@Command(name = "consent-bench", mixinStandardHelpOptions = true,
+    description = "Measures the gate; writes a JSON file of results and a PNG chart.")
+public final class BenchMain implements Callable<Integer> {
+
+  @Option(names = "--quick", description = "A short run (about 3 minutes on 2 cores).")
+  boolean quick;
+
+  @Option(names = "--smoke", hidden = true, description = "A tiny run that only proves the suite works (tests).")
+  boolean smoke;
+
+  @Option(names = "--out", defaultValue = "bench/results/latest.json", description = "Results file (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--bootstrap-servers", description = "Measure on this cluster instead of an in-process broker.")
+  String bootstrapServers;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+
+  record Plan(long events, int eventsPerContact, int partitions, int rounds, int[] ratesPerSecond, Duration latencyWindow,
+              long replayEvents, boolean jmh) {}
+
+  private Plan plan() {
+    if (smoke) {
+      return new Plan(3_000, 10, 2, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false);
+    }
+    if (quick) {
+      return new Plan(200_000, 10, 4, 1, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true);
+    }
+    return new Plan(1_000_000, 10, 6, 3, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Plan plan = plan();
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("mode", smoke ? "smoke" : quick ? "quick" : "full");
+    results.put("machine", machine());
+    results.put("started_at", Instant.now().toString());
+    Path work = Files.createTempDirectory("consent-bench");
+    try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
+      String history = history(plan.events(), plan.eventsPerContact(), 42);
+      GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
+          "bench-consent-gate-dlq");
+      cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters(),
+          "bench-passthrough-out"), plan.partitions());
+      long events = cluster.preload(history, topics.contactCreated(), topics.consentEvidence());
+      log("preloaded %d events into %d partitions", events, plan.partitions());
+
+      List<Double> passthrough = new ArrayList<>();
+      List<Double> gateEos = new ArrayList<>();
+      List<Double> gateAlo = new ArrayList<>();
+      Path lastGateState = null;
+      String lastGateApp = null;
+      for (int round = 1; round <= plan.rounds(); round++) {
+        passthrough.add(events / passthroughSeconds(cluster, topics, "bench-pass-" + round, work));
+        String eosApp = "bench-gate-eos-" + round;
+        gateEos.add(events / gateSeconds(cluster, topics, eosApp, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(eosApp)));
+        lastGateState = work.resolve(eosApp);
+        lastGateApp = eosApp;
+        gateAlo.add(events / gateSeconds(cluster, topics, "bench-gate-alo-" + round, StreamsConfig.AT_LEAST_ONCE,
+            work.resolve("alo-" + round)));
+        log("round %d: passthrough %.0f, gate EOS %.0f, gate ALO %.0f events/s", round, passthrough.get(round - 1),
+            gateEos.get(round - 1), gateAlo.get(round - 1));
+      }
+      double pass = median(passthrough);
+      double eos = median(gateEos);
+      results.put("events", events);
+      results.put("partitions", plan.partitions());
+      results.put("rounds", plan.rounds());
+      results.put("passthrough_eos_eps", round(pass));
+      results.put("gate_eos_eps", round(eos));
+      results.put("gate_alo_eps", round(median(gateAlo)));
+      results.put("ratio_gate_to_passthrough", Math.round(eos / pass * 1000) / 1000.0);
+      results.put("passthrough_eos_eps_runs", passthrough.stream().map(BenchMain::round).toList());
+      results.put("gate_eos_eps_runs", gateEos.stream().map(BenchMain::round).toList());
+      results.put("gate_alo_eps_runs", gateAlo.stream().map(BenchMain::round).toList());
+
+      results.put("restore_eps", round(restoreRate(cluster, topics, lastGateApp, lastGateState)));
+
+      Map<String, Object> latency = new LinkedHashMap<>();
+      for (int rate : plan.ratesPerSecond()) {
+        LatencyBench.Result r = new LatencyBench(cluster, plan.partitions()).run(rate, plan.latencyWindow(), work.resolve("lat-" + rate));
+        latency.put(String.valueOf(rate), r.asMap());
+        log("latency at %d events/s: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d verdicts)", rate, r.p50(), r.p99(), r.p999(), r.count());
+      }
+      results.put("latency_ms", latency);
+      Object at20k = latency.containsKey("20000") ? ((Map<?, ?>) latency.get("20000")).get("p99") : null;
+      results.put("latency_p99_ms_at_20k", at20k);
+    }
+
+    results.put("replay_eps", round(replayRate(plan.replayEvents())));
+    results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick)) : null);
+    results.put("rss_mb_after_run", rssMb());
+    results.put("rss_mb_1m_contacts", null);
+    results.put("rss_mb_10m_contacts", null);
+    results.put("finished_at", Instant.now().toString());
+
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+    Path chart = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.json$", "") + ".png");
+    Chart.write(results, chart);
+    log("results: %s, chart: %s", out, chart);
+    return 0;
+  }
+
+  private static String history(long events, int perContact, long seed) {
+    StringWriter w = new StringWriter();
+    HistoryGenerator.generate(events, perContact, seed, new PrintWriter(w));
+    return w.toString();
+  }
+
+  /** A plain Kafka Streams byte passthrough of both input topics, exactly-once. */
+  private static double passthroughSeconds(BenchCluster cluster, GateTopics topics, String app, Path work) throws Exception {
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(List.of(topics.contactCreated(), topics.consentEvidence()), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .to("bench-passthrough-out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    Properties props = streamsProps(cluster, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app));
+    long start = System.nanoTime();
+    try (KafkaStreams streams = new KafkaStreams(b.build(), props)) {
+      streams.start();
+      cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
+      return (System.nanoTime() - start) / 1e9;
+    }
+  }
+
+  private static double gateSeconds(BenchCluster cluster, GateTopics topics, String app, String guarantee, Path state)
+      throws Exception {
+    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
+    Map<String, Object> props = new HashMap<>();
+    streamsProps(cluster, app, guarantee, state).forEach((k, v) -> props.put((String) k, v));
+    long start = System.nanoTime();
+    try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), props, Duration.ofSeconds(30))) {
+      gate.start();
+      cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
+      return (System.nanoTime() - start) / 1e9;
+    }
+  }
+
+  /** Changelog records restored per second after the instance's local state is wiped. */
+  private static double restoreRate(BenchCluster cluster, GateTopics topics, String app, Path state) throws Exception {
+    if (app == null) {
+      return 0;
+    }
+    deleteRecursively(state);
+    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
+    Map<String, Object> props = new HashMap<>();
+    streamsProps(cluster, app, StreamsConfig.EXACTLY_ONCE_V2, state).forEach((k, v) -> props.put((String) k, v));
+    RestoreCounter restored = new RestoreCounter();
+    long start = System.nanoTime();
+    try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), props, Duration.ofSeconds(30))) {
+      gate.globalRestoreListener(restored);
+      gate.start();
+      if (!gate.awaitRunning(Duration.ofMinutes(10))) {
+        throw new IllegalStateException("the gate did not restore within 10 minutes");
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      log("restore: %d changelog records in %.1f s", restored.total(), seconds);
+      return restored.total() / seconds;
+    }
+  }
+
+  private static double replayRate(long events) throws Exception {
+    String history = history(events, 10, 43);
+    TopologySettings settings = new TopologySettings(GateTopics.DEFAULTS, PolicySettings.defaults(), Duration.ofMinutes(1), false);
+    long start = System.nanoTime();
+    OfflineReplay.Result r = new OfflineReplay(settings).run(new BufferedReader(new StringReader(history)),
+        Instant.parse("2027-01-01T00:00:00Z"), new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    log("replay: %d records in %.1f s", r.records(), seconds);
+    return r.records() / seconds;
+  }
+
+  private static double policyDecisionsPerSecond(boolean quick) throws Exception {
+    var options = new OptionsBuilder().include(PolicyBenchmark.class.getName()).forks(1).threads(1)
+        .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 2 : 3))
+        .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 2 : 3))
+        .build();
+    RunResult result = new Runner(options).runSingle();
+    return result.getPrimaryResult().getScore(); // ops/s, one thread = one core
+  }
+
+  private static Properties streamsProps(BenchCluster cluster, String app, String guarantee, Path state) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+    p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    // The same commit cadence for both guarantees (exactly-once defaults to it), so "caught up"
+    // means the same thing for each.
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.producerPrefix("linger.ms"), 20);
+    p.put(StreamsConfig.producerPrefix("batch.size"), 262144);
+    return p;
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static long round(double v) {
+    return Math.round(v);
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+    m.put("java", System.getProperty("java.version"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    return m;
+  }
+
+  private static Long rssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+        }
+      }
+    } catch (Exception e) {
+      return null;
+    }
+    return null;
+  }
+
+  private static void deleteRecursively(Path dir) throws Exception {
+    if (Files.exists(dir)) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  static void log(String format, Object... args) {
+    System.err.printf("[bench] " + format + "%n", args);
+  }
+}

@@ -1,0 +1,145 @@
+package io.consentgate.bench;
+
+import io.consentgate.events.ContactCreated;
+import io.consentgate.events.ContactSource;
+import io.consentgate.policy.PolicySettings;
+import io.consentgate.runtime.GateService;
+import io.consentgate.serde.ConfluentAvroSerde;
+import io.consentgate.serde.ValueSerdes;
+import io.consentgate.topology.GateTopics;
+import io.consentgate.topology.TopologySettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Event to verdict visible to a read_committed consumer, at a fixed input rate: each event is a new
+ * contact, so each yields exactly one verdict, matched by contact id.
+ */
+final class LatencyBench {
+
+  record Result(long count, double p50, double p99, double p999) {
+    Map<String, Object> asMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("verdicts", count);
+      m.put("p50", Math.round(p50 * 10) / 10.0);
+      m.put("p99", Math.round(p99 * 10) / 10.0);
+      m.put("p99_9", Math.round(p999 * 10) / 10.0);
+      return m;
+    }
+  }
+
+  private final BenchCluster cluster;
+  private final int partitions;
+
+  LatencyBench(BenchCluster cluster, int partitions) {
+    this.cluster = cluster;
+    this.partitions = partitions;
+  }
+
+  Result run(int ratePerSecond, Duration window, Path state) throws Exception {
+    String prefix = "lat-" + ratePerSecond + "-";
+    GateTopics topics = new GateTopics(prefix + "contact-created", prefix + "consent-evidence", prefix + "consent-verdicts",
+        prefix + "dlq");
+    cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters()),
+        partitions);
+    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "gate");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    List<Double> latencies = new ArrayList<>();
+    try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), props, Duration.ofSeconds(30));
+         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrap,
+             "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+      gate.start();
+      if (!gate.awaitRunning(Duration.ofMinutes(2))) {
+        throw new IllegalStateException("the gate did not start");
+      }
+      List<TopicPartition> verdictPartitions = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        verdictPartitions.add(new TopicPartition(topics.verdicts(), p));
+      }
+      consumer.assign(verdictPartitions);
+      consumer.seekToBeginning(verdictPartitions);
+      Thread producer = new Thread(() -> produce(topics.contactCreated(), ratePerSecond, window, sentAt), "bench-latency-producer");
+      producer.start();
+      long expected = (long) ratePerSecond * window.toSeconds();
+      long deadline = System.nanoTime() + window.plusSeconds(30).toNanos();
+      while ((producer.isAlive() || latencies.size() < sentAt.size()) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+          long now = System.nanoTime();
+          Long sent = sentAt.get(r.key());
+          if (sent != null) {
+            latencies.add((now - sent) / 1e6);
+          }
+        }
+        if (!producer.isAlive() && latencies.size() >= expected) {
+          break;
+        }
+      }
+      producer.join();
+    }
+    double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return new Result(sorted.length, percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 99.9));
+  }
+
+  /** New contacts at a fixed rate, paced every 10 ms. */
+  private void produce(String topic, int ratePerSecond, Duration window, Map<String, Long> sentAt) {
+    ConfluentAvroSerde<ContactCreated> serde = new ConfluentAvroSerde<>(cluster.registry, ContactCreated.class);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", cluster.bootstrap,
+        "acks", "all", "linger.ms", 1), new StringSerializer(), new ByteArraySerializer())) {
+      long perTick = Math.max(1, ratePerSecond / 100);
+      long ticks = window.toMillis() / 10;
+      long start = System.nanoTime();
+      long n = 0;
+      for (long tick = 0; tick < ticks; tick++) {
+        for (long i = 0; i < perTick; i++, n++) {
+          String id = "lat-" + n;
+          ContactCreated c = ContactCreated.newBuilder().setContactId(id).setBrandId("acme").setEmail("p" + n + "@example.org")
+              .setSource(ContactSource.OWN_CHANNEL).setCreatedAt(Instant.now()).build();
+          byte[] value = serde.serialize(topic, c);
+          sentAt.put(id, System.nanoTime());
+          producer.send(new ProducerRecord<>(topic, id, value));
+        }
+        long next = start + (tick + 1) * 10_000_000L;
+        long sleep = next - System.nanoTime();
+        if (sleep > 0) {
+          try {
+            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  static double percentile(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+}

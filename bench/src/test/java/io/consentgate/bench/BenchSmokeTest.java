@@ -1,0 +1,42 @@
+package io.consentgate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A tiny run of the whole suite, so it cannot rot: it must finish and write every result key and the chart. */
+class BenchSmokeTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theSuiteRunsEndToEndAndWritesItsResultsAndChart() throws Exception {
+    Path out = dir.resolve("smoke.json");
+    int exit = new CommandLine(new BenchMain()).execute("--smoke", "--out", out.toString());
+    assertThat(exit).isZero();
+    JsonNode results = new ObjectMapper().readTree(out.toFile());
+    assertThat(results.fieldNames()).toIterable().contains("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
+        "gate_alo_eps", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s", "rss_mb_10m_contacts");
+    assertThat(results.get("gate_eos_eps").asDouble()).isPositive();
+    assertThat(results.get("passthrough_eos_eps").asDouble()).isPositive();
+    assertThat(results.get("replay_eps").asDouble()).isPositive();
+    assertThat(results.get("restore_eps").asDouble()).isPositive();
+    assertThat(results.get("latency_ms").get("500").get("verdicts").asLong()).isPositive();
+    assertThat(Files.size(dir.resolve("smoke.png"))).isPositive();
+  }
+
+  @Test
+  void theMedianOfTheRoundsIsReported() {
+    assertThat(BenchMain.median(java.util.List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+    assertThat(BenchMain.median(java.util.List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
+    assertThat(LatencyBench.percentile(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 99)).isEqualTo(10);
+    assertThat(LatencyBench.percentile(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 50)).isEqualTo(5);
+  }
+}
