@@ -62,6 +62,7 @@ public final class BenchMain implements Callable<Integer> {
   String bootstrapServers;
 
   public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true"); // the chart is drawn off-screen, on servers without a display
     System.exit(new CommandLine(new BenchMain()).execute(args));
   }
 
