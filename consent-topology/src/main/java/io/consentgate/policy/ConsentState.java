@@ -37,6 +37,8 @@ public final class ConsentState {
 
   private final Contact contact;
   private final Map<Slot, Evidence> latest;
+  /** {@link #evidence()} in slot order, computed once: every decision walks it. */
+  private List<Evidence> ordered;
 
   private ConsentState(Contact contact, Map<Slot, Evidence> latest) {
     this.contact = contact;
@@ -58,10 +60,15 @@ public final class ConsentState {
 
   /** The kept evidence in a stable order (brand, kind, proof), so output never depends on hashing. */
   public List<Evidence> evidence() {
-    return latest.entrySet().stream()
-        .sorted(Map.Entry.comparingByKey(Slot.ORDER))
-        .map(Map.Entry::getValue)
-        .toList();
+    List<Evidence> result = ordered;
+    if (result == null) {
+      result = latest.entrySet().stream()
+          .sorted(Map.Entry.comparingByKey(Slot.ORDER))
+          .map(Map.Entry::getValue)
+          .toList();
+      ordered = result; // benign race: every thread computes the same immutable list
+    }
+    return result;
   }
 
   public int evidenceCount() {

@@ -2,7 +2,6 @@ package io.consentgate.policy;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Syntax check of an address, deliberately narrower than RFC 5321/5322: it accepts the dot-atom
@@ -11,10 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class EmailAddress {
 
-  private static final Pattern LOCAL_PART =
-      Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
-  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-  private static final Pattern TOP_LEVEL = Pattern.compile("[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}");
+  /** The atext characters of RFC 5322 besides letters and digits. */
+  private static final String ATEXT_SYMBOLS = "!#$%&'*+/=?^_`{|}~-";
 
   private final String localPart;
   private final String domain;
@@ -35,26 +32,86 @@ public final class EmailAddress {
     }
     String local = address.substring(0, at);
     String domain = address.substring(at + 1);
-    if (!LOCAL_PART.matcher(local).matches() || !validDomain(domain)) {
+    if (!validLocalPart(local) || !validDomain(domain)) {
       return Optional.empty();
     }
     return Optional.of(new EmailAddress(local, domain));
+  }
+
+  /** Dot-atom: runs of atext separated by single dots, none at either end. A scan, not a regex: it runs per decision. */
+  private static boolean validLocalPart(String local) {
+    boolean previousWasDot = true; // no dot may start the local part
+    for (int i = 0; i < local.length(); i++) {
+      char c = local.charAt(i);
+      if (c == '.') {
+        if (previousWasDot) {
+          return false;
+        }
+        previousWasDot = true;
+      } else if (isAsciiLetterOrDigit(c) || ATEXT_SYMBOLS.indexOf(c) >= 0) {
+        previousWasDot = false;
+      } else {
+        return false;
+      }
+    }
+    return !previousWasDot; // nor end it
   }
 
   private static boolean validDomain(String domain) {
     if (domain.length() > 253) {
       return false;
     }
-    String[] labels = domain.split("\\.", -1);
-    if (labels.length < 2) {
+    int labels = 0;
+    int start = 0;
+    while (true) {
+      int dot = domain.indexOf('.', start);
+      int end = dot < 0 ? domain.length() : dot;
+      if (!validLabel(domain, start, end)) {
+        return false;
+      }
+      labels++;
+      if (dot < 0) {
+        return labels >= 2 && validTopLevel(domain, start, end);
+      }
+      start = dot + 1;
+    }
+  }
+
+  /** 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit. */
+  private static boolean validLabel(String s, int from, int to) {
+    int length = to - from;
+    if (length < 1 || length > 63 || !isAsciiLetterOrDigit(s.charAt(from)) || !isAsciiLetterOrDigit(s.charAt(to - 1))) {
       return false;
     }
-    for (String label : labels) {
-      if (!LABEL.matcher(label).matches()) {
+    for (int i = from + 1; i < to - 1; i++) {
+      char c = s.charAt(i);
+      if (!isAsciiLetterOrDigit(c) && c != '-') {
         return false;
       }
     }
-    return TOP_LEVEL.matcher(labels[labels.length - 1]).matches();
+    return true;
+  }
+
+  /** Letters only (2 to 63), or an IDN ace label "xn--" plus 1 to 59 letters, digits and hyphens. */
+  private static boolean validTopLevel(String s, int from, int to) {
+    int length = to - from;
+    if (s.startsWith("xn--", from)) {
+      return length >= 5 && length <= 63;
+    }
+    if (length < 2 || length > 63) {
+      return false;
+    }
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   public String localPart() {
