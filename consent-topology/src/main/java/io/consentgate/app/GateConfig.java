@@ -142,7 +142,7 @@ public final class GateConfig {
   }
 
   /** The environment variable that sets {@code key}: CONSENT_GATE_ and the key in upper case, . and - as _. */
-  public static String environmentName(String key) {
+  private static String environmentName(String key) {
     return ENV_PREFIX + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
@@ -230,18 +230,6 @@ public final class GateConfig {
 
   public String applicationId() {
     return values.get(APPLICATION_ID);
-  }
-
-  /** Every effective value, for diagnostics (secrets masked). */
-  public Map<String, String> describe() {
-    Map<String, String> shown = new java.util.TreeMap<>();
-    values.forEach((k, v) -> shown.put(k, isSecret(k) ? "********" : v));
-    return shown;
-  }
-
-  private static boolean isSecret(String key) {
-    String k = key.toLowerCase(java.util.Locale.ROOT);
-    return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("user.info");
   }
 
   /** Kafka client settings shared by the gate, the admin client and the topic tools. */

@@ -37,12 +37,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
-  private final Path dataDir;
 
-  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
-    this.dataDir = dataDir;
   }
 
   /** A broker on free loopback ports. */
@@ -105,7 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
     server.startup();
-    EmbeddedKafka kafka = new EmbeddedKafka(server, host + ":" + brokerPort, dataDir);
+    EmbeddedKafka kafka = new EmbeddedKafka(server, host + ":" + brokerPort);
     kafka.awaitReady(adminClientProps);
     return kafka;
   }
@@ -147,10 +145,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
-  }
-
-  public Path dataDir() {
-    return dataDir;
   }
 
   @Override

@@ -42,6 +42,35 @@ class GateConfigTest {
   }
 
   @Test
+  void environmentVariablesSitBetweenTheFileAndTheFlags() throws Exception {
+    Path file = dir.resolve("gate.properties");
+    Files.writeString(file, "bootstrap.servers=file:9092\nschema.registry.url=http://file:8081\ntopics.replication-factor=2\n");
+    Map<String, String> env = Map.of(
+        "CONSENT_GATE_BOOTSTRAP_SERVERS", "env:9092",
+        "CONSENT_GATE_SCHEMA_REGISTRY_URL", "http://env:8081",
+        "CONSENT_GATE_TOPICS_REPLICATION_FACTOR", "3",
+        "CONSENT_GATE_KAFKA_SASL_MECHANISM", "PLAIN",
+        "CONSENT_GATE_POLICY_PROFILE_ACME", "strict",
+        "PATH", "/usr/bin");
+    GateConfig config = GateConfig.load(file, env, Map.of(GateConfig.BOOTSTRAP_SERVERS, "flag:9092"));
+    assertThat(config.get(GateConfig.BOOTSTRAP_SERVERS)).as("flags win over the environment").isEqualTo("flag:9092");
+    assertThat(config.get(GateConfig.SCHEMA_REGISTRY_URL)).as("the environment wins over the file").isEqualTo("http://env:8081");
+    assertThat(config.topicReplicationFactor()).isEqualTo((short) 3);
+    assertThat(config.kafkaClientProperties()).containsEntry("sasl.mechanism", "PLAIN").containsEntry("bootstrap.servers", "flag:9092");
+    assertThat(config.topologySettings(true).policy().profileFor("acme")).isEqualTo(Profile.STRICT);
+  }
+
+  @Test
+  void anUnknownConsentGateVariableOrKeyIsAnErrorAtStartup() {
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("CONSENT_GATE_BOOTSTRAP_SERVER", "x"), Map.of()))
+        .isInstanceOf(GateConfig.ConfigException.class).hasMessageContaining("CONSENT_GATE_BOOTSTRAP_SERVER");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of(), Map.of("bootstrap.server", "x")))
+        .hasMessageContaining("unknown configuration key(s) [bootstrap.server]");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of(), Map.of("processing.guarantee", "exactly_once")))
+        .hasMessageContaining("processing.guarantee");
+  }
+
+  @Test
   void theRoleListCanBeReplaced() throws Exception {
     Path roles = dir.resolve("roles.txt");
     Files.writeString(roles, "# ours\nteam\n\nBOOKINGS\n");
