@@ -20,6 +20,7 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import io.consentgate.serde.AvroTrust;
@@ -41,8 +42,23 @@ public final class ContactConsentSerde implements Serde<ContactConsent> {
     AvroTrust.trustGateClasses();
   }
 
-  private final SpecificDatumWriter<StoredConsent> writer = new SpecificDatumWriter<>(StoredConsent.class);
-  private final SpecificDatumReader<StoredConsent> reader = new SpecificDatumReader<>(StoredConsent.class);
+  /**
+   * Every store get and put goes through this serde, so it uses the generated classes' own
+   * encode/decode code (Avro's "custom coders") rather than the reflective schema walk: the same
+   * bytes, about twice as fast. They are off by default in Avro, hence a private SpecificData.
+   */
+  private static final SpecificData CODERS = customCoders();
+
+  private final SpecificDatumWriter<StoredConsent> writer = new SpecificDatumWriter<>(StoredConsent.getClassSchema(), CODERS);
+  private final SpecificDatumReader<StoredConsent> reader =
+      new SpecificDatumReader<>(StoredConsent.getClassSchema(), StoredConsent.getClassSchema(), CODERS);
+
+  private static SpecificData customCoders() {
+    SpecificData data = new SpecificData(ContactConsentSerde.class.getClassLoader());
+    data.setCustomCoders(true);
+    data.setFastReaderEnabled(false); // the fast reader would take precedence over the custom decoder
+    return data;
+  }
 
   public byte[] serialize(ContactConsent value) {
     if (value == null) {
