@@ -136,10 +136,18 @@ public final class HistoryJson {
 
   private static Instant instant(JsonNode node, String field) throws MalformedRecordException {
     String value = text(node, field);
+    Instant parsed;
     try {
-      return Instant.parse(value);
+      parsed = IsoInstants.parse(value);
     } catch (DateTimeParseException e) {
       throw new MalformedRecordException("field '" + field + "' is not an ISO-8601 UTC instant: '" + value + "'");
+    }
+    try {
+      // Event times are timestamp-millis on the wire; reading at that precision makes a replayed
+      // line decide exactly as the same record read from Kafka.
+      return Instant.ofEpochMilli(parsed.toEpochMilli());
+    } catch (ArithmeticException e) {
+      throw new MalformedRecordException("field '" + field + "' is beyond the range of a millisecond timestamp: '" + value + "'");
     }
   }
 
@@ -150,7 +158,7 @@ public final class HistoryJson {
       g.writeStringField("brandId", c.getBrandId());
       g.writeStringField("email", c.getEmail());
       g.writeStringField("source", c.getSource().name());
-      g.writeStringField("createdAt", c.getCreatedAt().toString());
+      g.writeStringField("createdAt", IsoInstants.format(c.getCreatedAt()));
     });
   }
 
@@ -161,7 +169,7 @@ public final class HistoryJson {
       g.writeStringField("contactId", e.getContactId());
       g.writeStringField("brandId", e.getBrandId());
       g.writeStringField("kind", e.getKind().name());
-      g.writeStringField("occurredAt", e.getOccurredAt().toString());
+      g.writeStringField("occurredAt", IsoInstants.format(e.getOccurredAt()));
       Proof p = e.getProof();
       if (p != null) {
         g.writeObjectFieldStart("proof");
@@ -186,12 +194,12 @@ public final class HistoryJson {
       g.writeStringField("status", v.getStatus().name());
       g.writeBooleanField("oneToOneAllowed", v.getOneToOneAllowed());
       if (v.getValidUntil() != null) {
-        g.writeStringField("validUntil", v.getValidUntil().toString());
+        g.writeStringField("validUntil", IsoInstants.format(v.getValidUntil()));
       }
       array(g, "reasons", v.getReasons());
       array(g, "evidenceIds", v.getEvidenceIds());
       array(g, "recommendations", v.getRecommendations());
-      g.writeStringField("decidedAt", v.getDecidedAt().toString());
+      g.writeStringField("decidedAt", IsoInstants.format(v.getDecidedAt()));
       g.writeStringField("policy", v.getPolicy());
       g.writeNumberField("version", v.getVersion());
     });

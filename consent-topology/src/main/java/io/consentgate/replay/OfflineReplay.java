@@ -9,8 +9,10 @@ import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.InMemorySchemaRegistry;
 import io.consentgate.serde.SchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
+import io.consentgate.topology.BadInputException;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.ErrorHandling;
+import io.consentgate.topology.InMemoryGate;
 import io.consentgate.topology.TopologySettings;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,11 +39,20 @@ import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * Runs the production topology over a JSON-lines history, in file order, and writes every verdict
- * it emits as a JSON line. Time follows the records: the gate's lapse clock is moved to the latest
- * event time read so far (stream time), and to {@code until} at the end.
+ * Replays a JSON-lines history, in file order, through the gate's decisions and writes every
+ * verdict it publishes as a JSON line. Time follows the records: the gate's lapse clock is moved to
+ * the latest event time accepted so far (stream time), and to {@code until} at the end. A record
+ * the gate refuses does not move the clock.
+ *
+ * <p>Two engines give the same output. {@link Engine#DIRECT}, the default, runs the gate's own
+ * contract checks, ledger and lapse schedule over in-memory maps. {@link Engine#TOPOLOGY} runs the
+ * production Kafka Streams topology in a {@code TopologyTestDriver}: ten times slower, kept to show
+ * (in the tests) that the fast path decides exactly as the topology does.
  */
 public final class OfflineReplay {
+
+  /** How the records are run through the gate. */
+  public enum Engine { DIRECT, TOPOLOGY }
 
   /** What a replay saw. */
   public record Result(long lines, long records, long malformedLines, long deadLettered, long verdicts) {
@@ -51,12 +62,23 @@ public final class OfflineReplay {
   }
 
   private final TopologySettings settings;
+  private final Engine engine;
 
   public OfflineReplay(TopologySettings settings) {
+    this(settings, Engine.DIRECT);
+  }
+
+  public OfflineReplay(TopologySettings settings, Engine engine) {
     this.settings = settings;
+    this.engine = engine;
   }
 
   public Result run(BufferedReader history, Instant until, PrintWriter verdictsOut, PrintWriter errors) throws IOException {
+    if (engine == Engine.DIRECT) {
+      Run run = new Run(verdictsOut, errors);
+      run.gate = new DirectGate(new InMemoryGate(settings, run::verdict), run);
+      return run.replay(history, until);
+    }
     SchemaRegistry registry = new InMemorySchemaRegistry();
     Path stateDir = Files.createTempDirectory("consent-gate-replay");
     Properties props = new Properties();
@@ -65,42 +87,37 @@ public final class OfflineReplay {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(ErrorHandling.streamsProperties(settings.topics()));
     try (TopologyTestDriver driver = new TopologyTestDriver(ConsentGateTopology.build(settings, ValueSerdes.using(registry)), props, Instant.EPOCH)) {
-      return new Run(driver, registry, verdictsOut, errors).replay(history, until);
+      Run run = new Run(verdictsOut, errors);
+      run.gate = new DriverGate(driver, registry, run);
+      return run.replay(history, until);
     } finally {
       deleteRecursively(stateDir);
     }
   }
 
-  /** One replay: the driver, its topics, the clock and the counts. */
-  private final class Run {
-    private final TopologyTestDriver driver;
-    private final TestInputTopic<String, ContactCreated> contacts;
-    private final TestInputTopic<String, ConsentEvidence> evidence;
-    private final TestOutputTopic<String, ConsentVerdict> verdicts;
-    private final TestOutputTopic<byte[], byte[]> deadLetters;
+  /** The gate as one engine runs it. */
+  private interface Gate {
+    /** Hands the gate one record; its verdicts and refusals are reported to the run. */
+    void accept(SpecificRecord record);
+
+    void advanceClockTo(Instant time);
+  }
+
+  /** One replay: reading, the clock and the counts, whatever the engine. */
+  private static final class Run {
     private final PrintWriter out;
     private final PrintWriter errors;
+    private Gate gate;
     private Instant clock = Instant.EPOCH;
     private long lines;
     private long records;
     private long malformed;
     private long verdictCount;
     private long deadLettered;
-    private boolean deadLetterTopicSeen;
 
-    Run(TopologyTestDriver driver, SchemaRegistry registry, PrintWriter out, PrintWriter errors) {
-      this.driver = driver;
+    Run(PrintWriter out, PrintWriter errors) {
       this.out = out;
       this.errors = errors;
-      StringSerializer keys = new StringSerializer();
-      contacts = driver.createInputTopic(settings.topics().contactCreated(), keys,
-          new ConfluentAvroSerde<>(registry, ContactCreated.class).serializer());
-      evidence = driver.createInputTopic(settings.topics().consentEvidence(), keys,
-          new ConfluentAvroSerde<>(registry, ConsentEvidence.class).serializer());
-      verdicts = driver.createOutputTopic(settings.topics().verdicts(), new StringDeserializer(),
-          new ConfluentAvroSerde<>(registry, ConsentVerdict.class).deserializer());
-      deadLetters = driver.createOutputTopic(settings.topics().deadLetters(), new ByteArrayDeserializer(),
-          new ByteArrayDeserializer());
     }
 
     Result replay(BufferedReader history, Instant until) throws IOException {
@@ -109,12 +126,10 @@ public final class OfflineReplay {
         lines++;
         if (!line.isBlank()) {
           pipe(line);
-          drain();
         }
       }
       if (until != null) {
         advanceClockTo(until);
-        drain();
       }
       out.flush();
       errors.flush();
@@ -131,27 +146,112 @@ public final class OfflineReplay {
         return;
       }
       records++;
-      if (record instanceof ContactCreated c) {
-        advanceClockTo(c.getCreatedAt());
-        contacts.pipeInput(c.getContactId(), c);
-      } else if (record instanceof ConsentEvidence e) {
-        advanceClockTo(e.getOccurredAt());
-        evidence.pipeInput(e.getContactId(), e);
+      Instant eventTime = accepted(record);
+      if (eventTime != null) {
+        advanceClockTo(eventTime);
       }
+      gate.accept(record);
+    }
+
+    /** The event time of a record the gate will accept; null for one it will refuse. */
+    private static Instant accepted(SpecificRecord record) {
+      try {
+        InMemoryGate.check(record);
+      } catch (BadInputException e) {
+        return null;
+      }
+      return record instanceof ContactCreated c ? c.getCreatedAt() : ((ConsentEvidence) record).getOccurredAt();
     }
 
     /** The lapse clock follows stream time: the latest event time read so far. */
     private void advanceClockTo(Instant eventTime) {
       if (eventTime.isAfter(clock)) {
-        driver.advanceWallClockTime(Duration.between(clock, eventTime));
+        gate.advanceClockTo(eventTime);
         clock = eventTime;
       }
     }
 
+    void verdict(ConsentVerdict verdict) {
+      out.println(HistoryJson.write(verdict));
+      verdictCount++;
+    }
+
+    void refused(String reason) {
+      deadLettered++;
+      errors.println("line " + lines + ": rejected by the gate: " + reason + " (skipped)");
+    }
+  }
+
+  /** The gate's decisions over in-memory maps. */
+  private static final class DirectGate implements Gate {
+    private final InMemoryGate gate;
+    private final Run run;
+
+    DirectGate(InMemoryGate gate, Run run) {
+      this.gate = gate;
+      this.run = run;
+    }
+
+    @Override
+    public void accept(SpecificRecord record) {
+      try {
+        gate.accept(record);
+      } catch (BadInputException e) {
+        run.refused(e.getMessage());
+      }
+    }
+
+    @Override
+    public void advanceClockTo(Instant time) {
+      gate.advanceClockTo(time);
+    }
+  }
+
+  /** The production topology in a TopologyTestDriver, its wall clock moved by the replay. */
+  private final class DriverGate implements Gate {
+    private final TopologyTestDriver driver;
+    private final Run run;
+    private final TestInputTopic<String, ContactCreated> contacts;
+    private final TestInputTopic<String, ConsentEvidence> evidence;
+    private final TestOutputTopic<String, ConsentVerdict> verdicts;
+    private final TestOutputTopic<byte[], byte[]> deadLetters;
+    private boolean deadLetterTopicSeen;
+    private Instant wallClock = Instant.EPOCH; // where the driver was started
+
+    DriverGate(TopologyTestDriver driver, SchemaRegistry registry, Run run) {
+      this.driver = driver;
+      this.run = run;
+      StringSerializer keys = new StringSerializer();
+      contacts = driver.createInputTopic(settings.topics().contactCreated(), keys,
+          new ConfluentAvroSerde<>(registry, ContactCreated.class).serializer());
+      evidence = driver.createInputTopic(settings.topics().consentEvidence(), keys,
+          new ConfluentAvroSerde<>(registry, ConsentEvidence.class).serializer());
+      verdicts = driver.createOutputTopic(settings.topics().verdicts(), new StringDeserializer(),
+          new ConfluentAvroSerde<>(registry, ConsentVerdict.class).deserializer());
+      deadLetters = driver.createOutputTopic(settings.topics().deadLetters(), new ByteArrayDeserializer(),
+          new ByteArrayDeserializer());
+    }
+
+    @Override
+    public void accept(SpecificRecord record) {
+      if (record instanceof ContactCreated c) {
+        contacts.pipeInput(c.getContactId(), c);
+      } else if (record instanceof ConsentEvidence e) {
+        evidence.pipeInput(e.getContactId(), e);
+      }
+      drain();
+    }
+
+    @Override
+    public void advanceClockTo(Instant time) {
+      driver.advanceWallClockTime(Duration.between(wallClock, time));
+      wallClock = time;
+      drain();
+    }
+
     private void drain() {
       while (!verdicts.isEmpty()) {
-        out.println(HistoryJson.write(verdicts.readValue()));
-        verdictCount++;
+        run.verdict(verdicts.readValue());
       }
       // Reading a topic nothing was sent to makes the driver log a warning on every call.
       if (!deadLetterTopicSeen && !driver.producedTopicNames().contains(settings.topics().deadLetters())) {
@@ -159,10 +259,7 @@ public final class OfflineReplay {
       }
       deadLetterTopicSeen = true;
       while (!deadLetters.isEmpty()) {
-        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
-        deadLettered++;
-        errors.println("line " + lines + ": rejected by the gate: "
-            + header(dead, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME) + " (skipped)");
+        run.refused(header(deadLetters.readRecord(), ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME));
       }
     }
   }

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * sign-flipped big-endian long followed by the contact id, so byte order is time order and a lapse
  * check reads only the entries that are due, not the whole consent store.
  */
-final class LapseIndex {
+final class LapseIndex implements ConsentLedger.LapseSchedule {
 
   private static final byte[] PRESENT = new byte[0];
 
@@ -24,16 +24,18 @@ final class LapseIndex {
     this.store = store;
   }
 
-  void add(Instant lapsesAt, String contactId) {
+  @Override
+  public void add(Instant lapsesAt, String contactId) {
     store.put(key(lapsesAt.toEpochMilli(), contactId), PRESENT);
   }
 
-  void remove(Instant lapsesAt, String contactId) {
+  @Override
+  public void remove(Instant lapsesAt, String contactId) {
     store.delete(key(lapsesAt.toEpochMilli(), contactId));
   }
 
-  /** Contacts whose consent lapses at or before {@code now}, earliest first. */
-  List<String> dueAt(Instant now) {
+  @Override
+  public List<String> dueAt(Instant now) {
     List<String> due = new ArrayList<>();
     // The upper bound is the bare prefix of the next millisecond: every key of a time <= now sorts
     // below it, and no key equals it because a contact id is never empty.
@@ -46,11 +48,11 @@ final class LapseIndex {
     return due;
   }
 
-  private static Bytes prefix(long millis) {
+  static Bytes prefix(long millis) {
     return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(millis ^ Long.MIN_VALUE).array());
   }
 
-  private static Bytes key(long millis, String contactId) {
+  static Bytes key(long millis, String contactId) {
     byte[] id = contactId.getBytes(StandardCharsets.UTF_8);
     return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + id.length).putLong(millis ^ Long.MIN_VALUE).put(id).array());
   }

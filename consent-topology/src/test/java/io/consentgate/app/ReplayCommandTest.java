@@ -36,6 +36,11 @@ class ReplayCommandTest {
         "INVALID_ADDRESS");
     assertThat(first.outLines()).allSatisfy(l -> assertThat(json(l).get("type").asText()).isEqualTo("verdict"));
     assertThat(first.err()).contains("0 malformed lines");
+
+    CliRun topology = CliRun.of("replay", "--input", EXAMPLE.toString(), "--until", "2027-01-01T00:00:00Z", "--engine", "topology");
+    assertThat(topology.exitCode()).as(topology.err()).isZero();
+    assertThat(topology.out()).isEqualTo(first.out());
+    assertThat(topology.err()).isEqualTo(first.err());
   }
 
   @Test
@@ -125,6 +130,9 @@ class ReplayCommandTest {
         .satisfies(r -> assertThat(r.err()).contains("unknown configuration key(s) [topic.verdict]"));
     assertThat(CliRun.of("replay", "--input", EXAMPLE.toString(), "--until", "yesterday").exitCode())
         .isEqualTo(ConsentGateCli.EXIT_USAGE);
+    assertThat(CliRun.of("replay", "--input", EXAMPLE.toString(), "--engine", "fast"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("--engine must be direct or topology, got 'fast'"));
   }
 
   @Test

@@ -43,6 +43,17 @@ class HistoryJsonTest {
     assertThat(e.getProof()).isNull();
   }
 
+  /** The wire carries timestamp-millis, so a replayed line must not decide on finer time than Kafka would. */
+  @Test
+  void readsEventTimesAtMillisecondPrecisionAsTheWireDoes() throws Exception {
+    ContactCreated c = (ContactCreated) HistoryJson.read(CONTACT.replace("10:00:00Z", "10:00:00.123987Z"));
+    assertThat(c.getCreatedAt()).isEqualTo(Instant.parse("2024-01-05T10:00:00.123Z"));
+    ContactCreated early = (ContactCreated) HistoryJson.read(CONTACT.replace("2024-01-05T10:00:00Z", "1969-12-31T23:59:59.9995Z"));
+    assertThat(early.getCreatedAt()).isEqualTo(Instant.parse("1969-12-31T23:59:59.999Z"));
+    assertThatThrownBy(() -> HistoryJson.read(CONTACT.replace("2024-01-05T10:00:00Z", "+999999999-01-01T00:00:00Z")))
+        .isInstanceOf(MalformedRecordException.class).hasMessageContaining("beyond the range of a millisecond timestamp");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "not json             | {\"type\":                                   | not valid JSON",
