@@ -58,8 +58,20 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "bench/results/latest.json", description = "Results file (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--only", split = ",", paramLabel = "SECTION",
+      description = "Run only these sections: throughput, restore, latency, replay, policy (default: all). "
+          + "restore needs throughput, whose state it wipes and restores.")
+  Set<String> only;
+
+  @Option(names = "--events", description = "Events to preload and replay, instead of the mode's number.")
+  Long events;
+
   @Option(names = "--bootstrap-servers", description = "Measure on this cluster instead of an in-process broker.")
   String bootstrapServers;
+
+  static final List<String> HEADLINE_KEYS = List.of("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
+      "gate_alo_eps", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s",
+      "rss_mb_1m_contacts", "rss_mb_10m_contacts");
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true"); // the chart is drawn off-screen, on servers without a display
@@ -70,6 +82,16 @@ public final class BenchMain implements Callable<Integer> {
               long replayEvents, boolean jmh) {}
 
   private Plan plan() {
+    Plan plan = modePlan();
+    return events == null ? plan : new Plan(events, plan.eventsPerContact(), plan.partitions(), plan.rounds(),
+        plan.ratesPerSecond(), plan.latencyWindow(), events, plan.jmh());
+  }
+
+  private boolean runs(String section) {
+    return only == null || only.contains(section);
+  }
+
+  private Plan modePlan() {
     if (smoke) {
       return new Plan(3_000, 10, 2, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false);
     }
@@ -86,60 +108,31 @@ public final class BenchMain implements Callable<Integer> {
     results.put("mode", smoke ? "smoke" : quick ? "quick" : "full");
     results.put("machine", machine());
     results.put("started_at", Instant.now().toString());
-    Path work = Files.createTempDirectory("consent-bench");
-    try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
-      String history = history(plan.events(), plan.eventsPerContact(), 42);
-      GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
-          "bench-consent-gate-dlq");
-      cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters(),
-          "bench-passthrough-out"), plan.partitions());
-      long events = cluster.preload(history, topics.contactCreated(), topics.consentEvidence());
-      log("preloaded %d events into %d partitions", events, plan.partitions());
-
-      List<Double> passthrough = new ArrayList<>();
-      List<Double> gateEos = new ArrayList<>();
-      List<Double> gateAlo = new ArrayList<>();
-      Path lastGateState = null;
-      String lastGateApp = null;
-      for (int round = 1; round <= plan.rounds(); round++) {
-        passthrough.add(events / passthroughSeconds(cluster, topics, "bench-pass-" + round, work));
-        String eosApp = "bench-gate-eos-" + round;
-        gateEos.add(events / gateSeconds(cluster, topics, eosApp, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(eosApp)));
-        lastGateState = work.resolve(eosApp);
-        lastGateApp = eosApp;
-        gateAlo.add(events / gateSeconds(cluster, topics, "bench-gate-alo-" + round, StreamsConfig.AT_LEAST_ONCE,
-            work.resolve("alo-" + round)));
-        log("round %d: passthrough %.0f, gate EOS %.0f, gate ALO %.0f events/s", round, passthrough.get(round - 1),
-            gateEos.get(round - 1), gateAlo.get(round - 1));
-      }
-      double pass = median(passthrough);
-      double eos = median(gateEos);
-      results.put("events", events);
-      results.put("partitions", plan.partitions());
-      results.put("rounds", plan.rounds());
-      results.put("passthrough_eos_eps", round(pass));
-      results.put("gate_eos_eps", round(eos));
-      results.put("gate_alo_eps", round(median(gateAlo)));
-      results.put("ratio_gate_to_passthrough", Math.round(eos / pass * 1000) / 1000.0);
-      results.put("passthrough_eos_eps_runs", passthrough.stream().map(BenchMain::round).toList());
-      results.put("gate_eos_eps_runs", gateEos.stream().map(BenchMain::round).toList());
-      results.put("gate_alo_eps_runs", gateAlo.stream().map(BenchMain::round).toList());
-
-      results.put("restore_eps", round(restoreRate(cluster, topics, lastGateApp, lastGateState)));
-
-      Map<String, Object> latency = new LinkedHashMap<>();
-      for (int rate : plan.ratesPerSecond()) {
-        LatencyBench.Result r = new LatencyBench(cluster, plan.partitions()).run(rate, plan.latencyWindow(), work.resolve("lat-" + rate));
-        latency.put(String.valueOf(rate), r.asMap());
-        log("latency at %d events/s: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d verdicts)", rate, r.p50(), r.p99(), r.p999(), r.count());
-      }
-      results.put("latency_ms", latency);
-      Object at20k = latency.containsKey("20000") ? ((Map<?, ?>) latency.get("20000")).get("p99") : null;
-      results.put("latency_p99_ms_at_20k", at20k);
+    for (String key : HEADLINE_KEYS) {
+      results.put(key, null); // present in every results file; null where this run skipped the measure
     }
-
-    results.put("replay_eps", round(replayRate(plan.replayEvents())));
-    results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick)) : null);
+    Path work = Files.createTempDirectory("consent-bench");
+    boolean onBroker = runs("throughput") || runs("restore") || runs("latency");
+    if (onBroker) {
+      try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
+        GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
+            "bench-consent-gate-dlq");
+        if (runs("throughput")) {
+          throughput(plan, cluster, topics, work, results);
+        }
+        if (runs("latency")) {
+          latency(plan, cluster, work, results);
+        }
+      }
+    }
+    if (runs("replay")) {
+      Map<String, Long> replay = replayRates(plan.replayEvents(), work);
+      results.put("replay_eps", replay.get("direct"));
+      results.put("replay_topology_engine_eps", replay.get("topology"));
+    }
+    if (runs("policy")) {
+      results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick)) : null);
+    }
     results.put("rss_mb_after_run", rssMb());
     results.put("rss_mb_1m_contacts", null);
     results.put("rss_mb_10m_contacts", null);
@@ -153,14 +146,85 @@ public final class BenchMain implements Callable<Integer> {
     return 0;
   }
 
+  /** Throughput side by side, then the restore rate of the last exactly-once gate's state. */
+  private void throughput(Plan plan, BenchCluster cluster, GateTopics topics, Path work, Map<String, Object> results)
+      throws Exception {
+    String history = history(plan.events(), plan.eventsPerContact(), 42);
+    cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters(),
+        "bench-passthrough-out"), plan.partitions());
+    long preloaded = cluster.preload(history, topics.contactCreated(), topics.consentEvidence());
+    log("preloaded %d events into %d partitions", preloaded, plan.partitions());
+
+    List<Double> passthrough = new ArrayList<>();
+    List<Double> gateEos = new ArrayList<>();
+    List<Double> gateAlo = new ArrayList<>();
+    Map<String, List<Double>> startup = new LinkedHashMap<>();
+    Path lastGateState = null;
+    String lastGateApp = null;
+    for (int round = 1; round <= plan.rounds(); round++) {
+      Timing p = passthrough(cluster, topics, "bench-pass-" + round, work);
+      String eosApp = "bench-gate-eos-" + round;
+      Timing e = gate(cluster, topics, eosApp, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(eosApp));
+      lastGateState = work.resolve(eosApp);
+      lastGateApp = eosApp;
+      Timing a = gate(cluster, topics, "bench-gate-alo-" + round, StreamsConfig.AT_LEAST_ONCE, work.resolve("alo-" + round));
+      passthrough.add(preloaded / p.processingSeconds());
+      gateEos.add(preloaded / e.processingSeconds());
+      gateAlo.add(preloaded / a.processingSeconds());
+      startup.computeIfAbsent("passthrough_eos", k -> new ArrayList<>()).add(p.startupSeconds());
+      startup.computeIfAbsent("gate_eos", k -> new ArrayList<>()).add(e.startupSeconds());
+      startup.computeIfAbsent("gate_alo", k -> new ArrayList<>()).add(a.startupSeconds());
+      log("round %d: passthrough %.0f, gate EOS %.0f, gate ALO %.0f events/s (start-up %.1f / %.1f / %.1f s)", round,
+          passthrough.get(round - 1), gateEos.get(round - 1), gateAlo.get(round - 1), p.startupSeconds(),
+          e.startupSeconds(), a.startupSeconds());
+    }
+    double pass = median(passthrough);
+    double eos = median(gateEos);
+    results.put("events", preloaded);
+    results.put("partitions", plan.partitions());
+    results.put("rounds", plan.rounds());
+    results.put("passthrough_eos_eps", round(pass));
+    results.put("gate_eos_eps", round(eos));
+    results.put("gate_alo_eps", round(median(gateAlo)));
+    results.put("ratio_gate_to_passthrough", Math.round(eos / pass * 1000) / 1000.0);
+    results.put("passthrough_eos_eps_runs", passthrough.stream().map(BenchMain::round).toList());
+    results.put("gate_eos_eps_runs", gateEos.stream().map(BenchMain::round).toList());
+    results.put("gate_alo_eps_runs", gateAlo.stream().map(BenchMain::round).toList());
+    Map<String, Object> startupMedians = new LinkedHashMap<>();
+    startup.forEach((k, v) -> startupMedians.put(k, Math.round(median(v) * 10) / 10.0));
+    results.put("startup_s", startupMedians);
+    if (runs("restore")) {
+      results.put("restore_eps", round(restoreRate(cluster, topics, lastGateApp, lastGateState)));
+    }
+  }
+
+  private static void latency(Plan plan, BenchCluster cluster, Path work, Map<String, Object> results) throws Exception {
+    Map<String, Object> latency = new LinkedHashMap<>();
+    for (int rate : plan.ratesPerSecond()) {
+      LatencyBench.Result r = new LatencyBench(cluster, plan.partitions()).run(rate, plan.latencyWindow(), work.resolve("lat-" + rate));
+      latency.put(String.valueOf(rate), r.asMap());
+      log("latency at %d events/s: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d verdicts)", rate, r.p50(), r.p99(), r.p999(), r.count());
+    }
+    results.put("latency_ms", latency);
+    Object at20k = latency.containsKey("20000") ? ((Map<?, ?>) latency.get("20000")).get("p99") : null;
+    results.put("latency_p99_ms_at_20k", at20k);
+  }
+
   private static String history(long events, int perContact, long seed) {
     StringWriter w = new StringWriter();
     HistoryGenerator.generate(events, perContact, seed, new PrintWriter(w));
     return w.toString();
   }
 
+  /**
+   * Seconds from the moment the application is RUNNING until it has committed the end of every
+   * input partition. Start-up (group join, transactional producers, internal topics) is timed
+   * apart: it is a one-off cost that would otherwise swamp a short run.
+   */
+  record Timing(double startupSeconds, double processingSeconds) {}
+
   /** A plain Kafka Streams byte passthrough of both input topics, exactly-once. */
-  private static double passthroughSeconds(BenchCluster cluster, GateTopics topics, String app, Path work) throws Exception {
+  private static Timing passthrough(BenchCluster cluster, GateTopics topics, String app, Path work) throws Exception {
     StreamsBuilder b = new StreamsBuilder();
     b.stream(List.of(topics.contactCreated(), topics.consentEvidence()), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
         .to("bench-passthrough-out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
@@ -168,12 +232,19 @@ public final class BenchMain implements Callable<Integer> {
     long start = System.nanoTime();
     try (KafkaStreams streams = new KafkaStreams(b.build(), props)) {
       streams.start();
+      while (streams.state() != KafkaStreams.State.RUNNING) {
+        if (System.nanoTime() - start > Duration.ofMinutes(2).toNanos()) {
+          throw new IllegalStateException(app + " did not start within 2 minutes: " + streams.state());
+        }
+        Thread.sleep(5);
+      }
+      long running = System.nanoTime();
       cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
-      return (System.nanoTime() - start) / 1e9;
+      return new Timing((running - start) / 1e9, (System.nanoTime() - running) / 1e9);
     }
   }
 
-  private static double gateSeconds(BenchCluster cluster, GateTopics topics, String app, String guarantee, Path state)
+  private static Timing gate(BenchCluster cluster, GateTopics topics, String app, String guarantee, Path state)
       throws Exception {
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
     Map<String, Object> props = new HashMap<>();
@@ -181,8 +252,12 @@ public final class BenchMain implements Callable<Integer> {
     long start = System.nanoTime();
     try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), props, Duration.ofSeconds(30))) {
       gate.start();
+      if (!gate.awaitRunning(Duration.ofMinutes(2))) {
+        throw new IllegalStateException(app + " did not start within 2 minutes: " + gate.state());
+      }
+      long running = System.nanoTime();
       cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
-      return (System.nanoTime() - start) / 1e9;
+      return new Timing((running - start) / 1e9, (System.nanoTime() - running) / 1e9);
     }
   }
 
@@ -209,15 +284,26 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
-  private static double replayRate(long events) throws Exception {
-    String history = history(events, 10, 43);
+  /** Records per second of {@code replay} from a history file, as the CLI reads it, with each engine. */
+  private static Map<String, Long> replayRates(long events, Path work) throws Exception {
+    Path file = work.resolve("replay-history.jsonl");
+    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
+      HistoryGenerator.generate(events, 10, 43, out);
+    }
     TopologySettings settings = new TopologySettings(GateTopics.DEFAULTS, PolicySettings.defaults(), Duration.ofMinutes(1), false);
-    long start = System.nanoTime();
-    OfflineReplay.Result r = new OfflineReplay(settings).run(new BufferedReader(new StringReader(history)),
-        Instant.parse("2027-01-01T00:00:00Z"), new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
-    double seconds = (System.nanoTime() - start) / 1e9;
-    log("replay: %d records in %.1f s", r.records(), seconds);
-    return r.records() / seconds;
+    Map<String, Long> rates = new LinkedHashMap<>();
+    for (OfflineReplay.Engine engine : OfflineReplay.Engine.values()) {
+      long start = System.nanoTime();
+      OfflineReplay.Result r;
+      try (BufferedReader history = Files.newBufferedReader(file)) {
+        r = new OfflineReplay(settings, engine).run(history, Instant.parse("2027-01-01T00:00:00Z"),
+            new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      log("replay (%s engine): %d records in %.1f s, %d verdicts", engine.name().toLowerCase(), r.records(), seconds, r.verdicts());
+      rates.put(engine.name().toLowerCase(), round(r.records() / seconds));
+    }
+    return rates;
   }
 
   private static double policyDecisionsPerSecond(boolean quick) throws Exception {
