@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
 /**
  * The benchmark suite: the gate's throughput beside a plain Kafka Streams byte passthrough of the
  * same preloaded records (alternating, median of the rounds), latency at fixed input rates, the
- * offline replay rate, the state restore rate, the policy alone (JMH) and process memory.
+ * offline replay rate, the state restore rate, the policy alone (JMH) and process memory with 1M
+ * and 10M contacts in state ({@link MemoryBench}).
  */
 @Command(name = "consent-bench", mixinStandardHelpOptions = true,
     description = "Measures the gate; writes a JSON file of results and a PNG chart.")
@@ -59,12 +60,16 @@ public final class BenchMain implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: throughput, restore, latency, replay, policy (default: all). "
+      description = "Run only these sections: throughput, restore, latency, replay, policy, memory (default: all). "
           + "restore needs throughput, whose state it wipes and restores.")
   Set<String> only;
 
   @Option(names = "--events", description = "Events to preload and replay, instead of the mode's number.")
   Long events;
+
+  @Option(names = "--memory-heap", defaultValue = MemoryBench.DEFAULT_HEAP,
+      description = "-Xmx of the process the memory benchmark measures (default: ${DEFAULT-VALUE}).")
+  String memoryHeap;
 
   @Option(names = "--bootstrap-servers", description = "Measure on this cluster instead of an in-process broker.")
   String bootstrapServers;
@@ -78,13 +83,16 @@ public final class BenchMain implements Callable<Integer> {
     System.exit(new CommandLine(new BenchMain()).execute(args));
   }
 
+  static final long SMOKE_CONTACTS = 20_000;
+
+  /** {@code memoryContacts}: the numbers of contacts in state to measure process memory with. */
   record Plan(long events, int eventsPerContact, int partitions, int rounds, int[] ratesPerSecond, Duration latencyWindow,
-              long replayEvents, boolean jmh) {}
+              long replayEvents, boolean jmh, long[] memoryContacts) {}
 
   private Plan plan() {
     Plan plan = modePlan();
     return events == null ? plan : new Plan(events, plan.eventsPerContact(), plan.partitions(), plan.rounds(),
-        plan.ratesPerSecond(), plan.latencyWindow(), events, plan.jmh());
+        plan.ratesPerSecond(), plan.latencyWindow(), events, plan.jmh(), plan.memoryContacts());
   }
 
   private boolean runs(String section) {
@@ -93,12 +101,14 @@ public final class BenchMain implements Callable<Integer> {
 
   private Plan modePlan() {
     if (smoke) {
-      return new Plan(3_000, 10, 2, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false);
+      return new Plan(3_000, 10, 2, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false, new long[] {SMOKE_CONTACTS});
     }
     if (quick) {
-      return new Plan(200_000, 10, 4, 1, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true);
+      return new Plan(200_000, 10, 4, 1, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
+          new long[] {1_000_000});
     }
-    return new Plan(1_000_000, 10, 6, 3, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true);
+    return new Plan(1_000_000, 10, 6, 3, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true,
+        new long[] {1_000_000, 10_000_000});
   }
 
   @Override
@@ -112,30 +122,39 @@ public final class BenchMain implements Callable<Integer> {
       results.put(key, null); // present in every results file; null where this run skipped the measure
     }
     Path work = Files.createTempDirectory("consent-bench");
-    boolean onBroker = runs("throughput") || runs("restore") || runs("latency");
-    if (onBroker) {
-      try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
-        GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
-            "bench-consent-gate-dlq");
-        if (runs("throughput")) {
-          throughput(plan, cluster, topics, work, results);
-        }
-        if (runs("latency")) {
-          latency(plan, cluster, work, results);
+    try {
+      boolean onBroker = runs("throughput") || runs("restore") || runs("latency");
+      if (onBroker) {
+        try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
+          GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
+              "bench-consent-gate-dlq");
+          if (runs("throughput")) {
+            throughput(plan, cluster, topics, work, results);
+          }
+          if (runs("latency")) {
+            latency(plan, cluster, work, results);
+          }
         }
       }
+      if (runs("replay")) {
+        Map<String, Long> replay = replayRates(plan.replayEvents(), work);
+        results.put("replay_eps", replay.get("direct"));
+        results.put("replay_topology_engine_eps", replay.get("topology"));
+      }
+      if (runs("policy")) {
+        results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick)) : null);
+      }
+      results.put("rss_mb_after_run", rssMb());
+      if (runs("memory")) {
+        Map<String, Object> memory = memory(new MemoryBench(memoryHeap, MemoryBench.DEFAULT_ROCKSDB_MEMORY_BYTES),
+            plan.memoryContacts(), work);
+        results.put("rss_mb_1m_contacts", rssWith(memory, 1_000_000));
+        results.put("rss_mb_10m_contacts", rssWith(memory, 10_000_000));
+        results.put("memory", memory);
+      }
+    } finally {
+      deleteRecursively(work); // broker logs and state: up to gigabytes per run
     }
-    if (runs("replay")) {
-      Map<String, Long> replay = replayRates(plan.replayEvents(), work);
-      results.put("replay_eps", replay.get("direct"));
-      results.put("replay_topology_engine_eps", replay.get("topology"));
-    }
-    if (runs("policy")) {
-      results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick)) : null);
-    }
-    results.put("rss_mb_after_run", rssMb());
-    results.put("rss_mb_1m_contacts", null);
-    results.put("rss_mb_10m_contacts", null);
     results.put("finished_at", Instant.now().toString());
 
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -313,6 +332,23 @@ public final class BenchMain implements Callable<Integer> {
         .build();
     RunResult result = new Runner(options).runSingle();
     return result.getPrimaryResult().getScore(); // ops/s, one thread = one core
+  }
+
+  /** Per number of contacts in state, the memory of a gate-sized process holding them (see {@link MemoryBench}). */
+  private static Map<String, Object> memory(MemoryBench bench, long[] contactCounts, Path work) throws Exception {
+    Map<String, Object> byContacts = new LinkedHashMap<>();
+    for (long contacts : contactCounts) {
+      Map<String, Object> m = bench.measure(contacts, work);
+      log("memory with %d contacts: RSS %s MB (peak %s MB), heap used %s MB, RocksDB %s, %s s", contacts, m.get("rss_mb"),
+          m.get("rss_peak_mb"), m.get("heap_used_mb"), m.get("rocksdb"), m.get("seconds"));
+      byContacts.put(String.valueOf(contacts), m);
+    }
+    return byContacts;
+  }
+
+  /** Null unless that size was measured: a smaller run must not stand in for it. */
+  private static Object rssWith(Map<String, Object> memory, long contacts) {
+    return memory.get(String.valueOf(contacts)) instanceof Map<?, ?> m ? m.get("rss_mb") : null;
   }
 
   private static Properties streamsProps(BenchCluster cluster, String app, String guarantee, Path state) {

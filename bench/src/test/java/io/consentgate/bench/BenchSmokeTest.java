@@ -23,13 +23,21 @@ class BenchSmokeTest {
     assertThat(exit).isZero();
     JsonNode results = new ObjectMapper().readTree(out.toFile());
     assertThat(results.fieldNames()).toIterable().contains("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
-        "gate_alo_eps", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s", "rss_mb_10m_contacts");
+        "gate_alo_eps", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s", "rss_mb_1m_contacts",
+        "rss_mb_10m_contacts", "memory");
     assertThat(results.get("gate_eos_eps").asDouble()).isPositive();
     assertThat(results.get("passthrough_eos_eps").asDouble()).isPositive();
     assertThat(results.get("replay_eps").asDouble()).isPositive();
     assertThat(results.get("restore_eps").asDouble()).isPositive();
     assertThat(results.get("latency_ms").get("500").get("verdicts").asLong()).isPositive();
     assertThat(Files.size(dir.resolve("smoke.png"))).isPositive();
+    JsonNode memory = results.get("memory").get(String.valueOf(BenchMain.SMOKE_CONTACTS));
+    assertThat(memory.get("contacts").asLong()).isEqualTo(BenchMain.SMOKE_CONTACTS);
+    assertThat(memory.get("rss_mb").asLong()).isPositive();
+    assertThat(memory.get("rocksdb").get("estimate_num_keys").asLong()).isPositive();
+    // Neither size was measured in a smoke run, so neither may be reported.
+    assertThat(results.get("rss_mb_1m_contacts").isNull()).isTrue();
+    assertThat(results.get("rss_mb_10m_contacts").isNull()).isTrue();
   }
 
   @Test
