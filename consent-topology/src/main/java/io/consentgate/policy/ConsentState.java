@@ -1,12 +1,10 @@
 package io.consentgate.policy;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,13 +20,10 @@ import java.util.Optional;
  */
 public final class ConsentState {
 
-  public static final ConsentState EMPTY = new ConsentState(null, Map.of());
+  public static final ConsentState EMPTY = new ConsentState(null, new Evidence[0]);
 
   /** Proof is part of the slot so that a later unverifiable record never hides a verifiable one. */
   public record Slot(String brandId, EvidenceKind kind, boolean verifiable) {
-    static final Comparator<Slot> ORDER = Comparator.comparing(Slot::brandId)
-        .thenComparing(Slot::kind)
-        .thenComparing(Slot::verifiable);
 
     static Slot of(Evidence evidence) {
       return new Slot(evidence.brandId(), evidence.kind(), evidence.isVerifiable());
@@ -36,22 +31,24 @@ public final class ConsentState {
   }
 
   private final Contact contact;
-  private final Map<Slot, Evidence> latest;
-  /** {@link #evidence()} in slot order, computed once: every decision walks it. */
-  private List<Evidence> ordered;
+  /** The latest evidence per slot, sorted by slot: small (one entry per kind and brand seen), copied on write. */
+  private final Evidence[] latest;
+  /** {@link #evidence()}: a read-only view of {@link #latest}, which is never modified. */
+  private final List<Evidence> view;
 
-  private ConsentState(Contact contact, Map<Slot, Evidence> latest) {
+  private ConsentState(Contact contact, Evidence[] latest) {
     this.contact = contact;
     this.latest = latest;
+    this.view = Collections.unmodifiableList(Arrays.asList(latest));
   }
 
   /** Rebuilds a state from stored parts, applying the same precedence as {@link #with}. */
   public static ConsentState of(Contact contact, Collection<Evidence> evidence) {
-    Map<Slot, Evidence> latest = new HashMap<>(Math.max(4, evidence.size() * 2));
+    ConsentState state = contact == null ? EMPTY : EMPTY.with(contact);
     for (Evidence e : evidence) {
-      latest.merge(Slot.of(e), e, (a, b) -> Evidence.PRECEDENCE.compare(a, b) >= 0 ? a : b);
+      state = state.with(e);
     }
-    return new ConsentState(contact, Collections.unmodifiableMap(latest));
+    return state;
   }
 
   public Optional<Contact> contact() {
@@ -60,25 +57,17 @@ public final class ConsentState {
 
   /** The kept evidence in a stable order (brand, kind, proof), so output never depends on hashing. */
   public List<Evidence> evidence() {
-    List<Evidence> result = ordered;
-    if (result == null) {
-      result = latest.entrySet().stream()
-          .sorted(Map.Entry.comparingByKey(Slot.ORDER))
-          .map(Map.Entry::getValue)
-          .toList();
-      ordered = result; // benign race: every thread computes the same immutable list
-    }
-    return result;
+    return view;
   }
 
   public int evidenceCount() {
-    return latest.size();
+    return latest.length;
   }
 
   /** The latest event time among everything recorded, or empty when nothing is. */
   public Optional<Instant> latestEventTime() {
     Instant max = contact == null ? null : contact.createdAt();
-    for (Evidence e : latest.values()) {
+    for (Evidence e : latest) {
       if (max == null || e.occurredAt().isAfter(max)) {
         max = e.occurredAt();
       }
@@ -102,18 +91,53 @@ public final class ConsentState {
 
   public ConsentState with(Evidence evidence) {
     Slot slot = Slot.of(evidence);
-    Evidence kept = latest.get(slot);
-    if (kept != null && Evidence.PRECEDENCE.compare(kept, evidence) >= 0) {
-      return this;
+    int at = slotIndex(slot);
+    if (at >= 0) {
+      if (Evidence.PRECEDENCE.compare(latest[at], evidence) >= 0) {
+        return this;
+      }
+      Evidence[] next = latest.clone();
+      next[at] = evidence;
+      return new ConsentState(contact, next);
     }
-    Map<Slot, Evidence> next = new HashMap<>(latest);
-    next.put(slot, evidence);
-    return new ConsentState(contact, Collections.unmodifiableMap(next));
+    int insert = -at - 1;
+    Evidence[] next = new Evidence[latest.length + 1];
+    System.arraycopy(latest, 0, next, 0, insert);
+    next[insert] = evidence;
+    System.arraycopy(latest, insert, next, insert + 1, latest.length - insert);
+    return new ConsentState(contact, next);
+  }
+
+  /** Slot order (brand, then kind, then unverifiable before verifiable), without building the evidence's slot. */
+  private static int compare(Evidence e, Slot slot) {
+    int c = e.brandId().compareTo(slot.brandId());
+    if (c == 0) {
+      c = e.kind().compareTo(slot.kind());
+    }
+    return c != 0 ? c : Boolean.compare(e.isVerifiable(), slot.verifiable());
+  }
+
+  /** Binary search by slot: the index of the slot's evidence, or (-(insertion point) - 1). */
+  private int slotIndex(Slot slot) {
+    int low = 0;
+    int high = latest.length - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int c = compare(latest[mid], slot);
+      if (c < 0) {
+        low = mid + 1;
+      } else if (c > 0) {
+        high = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(low + 1);
   }
 
   public ConsentState merge(ConsentState other) {
     ConsentState merged = with(other.contact);
-    for (Evidence e : other.latest.values()) {
+    for (Evidence e : other.latest) {
       merged = merged.with(e);
     }
     return merged;
@@ -121,12 +145,12 @@ public final class ConsentState {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ConsentState s && Objects.equals(contact, s.contact) && latest.equals(s.latest);
+    return o instanceof ConsentState s && Objects.equals(contact, s.contact) && Arrays.equals(latest, s.latest);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(contact, latest);
+    return 31 * Objects.hashCode(contact) + Arrays.hashCode(latest);
   }
 
   @Override
