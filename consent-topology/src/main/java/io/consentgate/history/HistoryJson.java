@@ -2,7 +2,9 @@ package io.consentgate.history;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
@@ -19,7 +21,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -45,87 +49,86 @@ public final class HistoryJson {
 
   /** Parses one line into a ContactCreated or a ConsentEvidence. */
   public static SpecificRecord read(String line) throws MalformedRecordException {
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new MalformedRecordException("not valid JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new MalformedRecordException("not a JSON object");
-    }
-    String type = text(node, "type");
+    return read(JsonObject.parse(line, true));
+  }
+
+  /** {@link #read}, always through Jackson's tree: the reference the streaming path is tested against. */
+  static SpecificRecord readThroughTree(String line) throws MalformedRecordException {
+    return read(JsonObject.parse(line, false));
+  }
+
+  private static SpecificRecord read(JsonObject object) throws MalformedRecordException {
+    String type = text(object, "type");
     return switch (type) {
-      case "contact" -> readContact(node);
-      case "evidence" -> readEvidence(node);
+      case "contact" -> readContact(object);
+      case "evidence" -> readEvidence(object);
       default -> throw new MalformedRecordException("unknown type '" + type + "' (expected contact or evidence)");
     };
   }
 
-  private static ContactCreated readContact(JsonNode node) throws MalformedRecordException {
-    onlyKnownFields(node, CONTACT_FIELDS, "contact");
+  private static ContactCreated readContact(JsonObject object) throws MalformedRecordException {
+    onlyKnownFields(object, CONTACT_FIELDS, "contact");
     return ContactCreated.newBuilder()
-        .setContactId(text(node, "contactId"))
-        .setBrandId(text(node, "brandId"))
-        .setEmail(text(node, "email"))
-        .setSource(symbol(node, "source", ContactSource.class))
-        .setCreatedAt(instant(node, "createdAt"))
+        .setContactId(text(object, "contactId"))
+        .setBrandId(text(object, "brandId"))
+        .setEmail(text(object, "email"))
+        .setSource(symbol(object, "source", ContactSource.class))
+        .setCreatedAt(instant(object, "createdAt"))
         .build();
   }
 
-  private static ConsentEvidence readEvidence(JsonNode node) throws MalformedRecordException {
-    onlyKnownFields(node, EVIDENCE_FIELDS, "evidence");
+  private static ConsentEvidence readEvidence(JsonObject object) throws MalformedRecordException {
+    onlyKnownFields(object, EVIDENCE_FIELDS, "evidence");
     ConsentEvidence.Builder evidence = ConsentEvidence.newBuilder()
-        .setEvidenceId(text(node, "evidenceId"))
-        .setContactId(text(node, "contactId"))
-        .setBrandId(text(node, "brandId"))
-        .setKind(symbol(node, "kind", EvidenceKind.class))
-        .setOccurredAt(instant(node, "occurredAt"))
+        .setEvidenceId(text(object, "evidenceId"))
+        .setContactId(text(object, "contactId"))
+        .setBrandId(text(object, "brandId"))
+        .setKind(symbol(object, "kind", EvidenceKind.class))
+        .setOccurredAt(instant(object, "occurredAt"))
         .setProof(null);
-    JsonNode proof = node.get("proof");
-    if (proof != null && !proof.isNull()) {
-      if (!proof.isObject()) {
+    Object proof = object.get("proof");
+    if (proof != null && proof != JsonObject.NULL) {
+      if (!(proof instanceof JsonObject p)) {
         throw new MalformedRecordException("field 'proof' must be an object");
       }
-      onlyKnownFields(proof, PROOF_FIELDS, "proof");
+      onlyKnownFields(p, PROOF_FIELDS, "proof");
       evidence.setProof(Proof.newBuilder()
-          .setReference(text(proof, "reference"))
-          .setUrl(optionalText(proof, "url"))
-          .setIpAddress(optionalText(proof, "ipAddress"))
-          .setUserAgent(optionalText(proof, "userAgent"))
-          .setCapturedText(optionalText(proof, "capturedText"))
+          .setReference(text(p, "reference"))
+          .setUrl(optionalText(p, "url"))
+          .setIpAddress(optionalText(p, "ipAddress"))
+          .setUserAgent(optionalText(p, "userAgent"))
+          .setCapturedText(optionalText(p, "capturedText"))
           .build());
     }
     return evidence.build();
   }
 
-  private static void onlyKnownFields(JsonNode node, Set<String> known, String what) throws MalformedRecordException {
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
+  private static void onlyKnownFields(JsonObject object, Set<String> known, String what) throws MalformedRecordException {
+    for (String name : object.names()) {
       if (!known.contains(name)) {
         throw new MalformedRecordException("unknown field '" + name + "' in " + what);
       }
     }
   }
 
-  private static String text(JsonNode node, String field) throws MalformedRecordException {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
+  private static String text(JsonObject object, String field) throws MalformedRecordException {
+    Object value = object.get(field);
+    if (value == null || value == JsonObject.NULL) {
       throw new MalformedRecordException("missing field '" + field + "'");
     }
-    if (value.getNodeType() != JsonNodeType.STRING) {
+    if (!(value instanceof String text)) {
       throw new MalformedRecordException("field '" + field + "' must be a string");
     }
-    return value.textValue();
+    return text;
   }
 
-  private static String optionalText(JsonNode node, String field) throws MalformedRecordException {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? null : text(node, field);
+  private static String optionalText(JsonObject object, String field) throws MalformedRecordException {
+    Object value = object.get(field);
+    return value == null || value == JsonObject.NULL ? null : text(object, field);
   }
 
-  private static <E extends Enum<E>> E symbol(JsonNode node, String field, Class<E> type) throws MalformedRecordException {
-    String value = text(node, field);
+  private static <E extends Enum<E>> E symbol(JsonObject object, String field, Class<E> type) throws MalformedRecordException {
+    String value = text(object, field);
     try {
       return Enum.valueOf(type, value);
     } catch (IllegalArgumentException e) {
@@ -134,8 +137,94 @@ public final class HistoryJson {
     }
   }
 
-  private static Instant instant(JsonNode node, String field) throws MalformedRecordException {
-    String value = text(node, field);
+  /**
+   * A JSON object as the reader sees it: each field a String, {@link #NULL}, a nested JsonObject,
+   * or {@link #OTHER} (a number, a boolean, an array). Lines of the usual shape are read with the
+   * streaming parser, without building Jackson's tree, which took a third of a replay; anything
+   * unusual, including invalid JSON, goes through the tree, so what is accepted and every message
+   * stay exactly as they were.
+   */
+  private record JsonObject(Map<String, Object> fields) {
+    static final Object NULL = new Object();
+    static final Object OTHER = new Object();
+
+    Object get(String name) {
+      return fields.get(name);
+    }
+
+    Set<String> names() {
+      return fields.keySet();
+    }
+
+    static JsonObject parse(String line, boolean streaming) throws MalformedRecordException {
+      JsonObject fast = streaming ? streamed(line) : null;
+      if (fast != null) {
+        return fast;
+      }
+      JsonNode node;
+      try {
+        node = MAPPER.readTree(line);
+      } catch (JsonProcessingException e) {
+        throw new MalformedRecordException("not valid JSON: " + e.getOriginalMessage());
+      }
+      if (node == null || !node.isObject()) {
+        throw new MalformedRecordException("not a JSON object");
+      }
+      return of(node);
+    }
+
+    /** The line as an object of strings, nulls and one level of nested objects; null for anything else. */
+    private static JsonObject streamed(String line) {
+      try (JsonParser parser = FACTORY.createParser(line)) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          return null;
+        }
+        JsonObject object = streamedObject(parser, false);
+        return object != null && parser.nextToken() == null ? object : null;
+      } catch (IOException e) {
+        return null;
+      }
+    }
+
+    private static JsonObject streamedObject(JsonParser parser, boolean nested) throws IOException {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        switch (parser.nextToken()) {
+          case VALUE_STRING -> fields.put(name, parser.getText());
+          case VALUE_NULL -> fields.put(name, NULL);
+          case START_OBJECT -> {
+            JsonObject inner = nested ? null : streamedObject(parser, true);
+            if (inner == null) {
+              return null;
+            }
+            fields.put(name, inner);
+          }
+          default -> {
+            return null;
+          }
+        }
+      }
+      return token == JsonToken.END_OBJECT ? new JsonObject(fields) : null;
+    }
+
+    private static JsonObject of(JsonNode node) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        JsonNode value = field.getValue();
+        fields.put(field.getKey(), value.isNull() ? NULL
+            : value.getNodeType() == JsonNodeType.STRING ? value.textValue()
+            : value.isObject() ? of(value)
+            : OTHER);
+      }
+      return new JsonObject(fields);
+    }
+  }
+
+  private static Instant instant(JsonObject object, String field) throws MalformedRecordException {
+    String value = text(object, field);
     Instant parsed;
     try {
       parsed = IsoInstants.parse(value);
@@ -205,11 +294,11 @@ public final class HistoryJson {
     });
   }
 
-  private interface Fields {
+  private interface FieldWriter {
     void write(JsonGenerator g) throws IOException;
   }
 
-  private static String json(Fields fields) {
+  private static String json(FieldWriter fields) {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();

@@ -54,12 +54,55 @@ class HistoryJsonFuzzTest {
     });
   }
 
+  /** Whole JSON values and fragments, so mutations also change a line's shape, not only its characters. */
+  @Property(tries = 3000)
+  void linesWithSplicedJsonAreReadOrRejectedWithAMessage(@ForAll("splicedLines") String line) {
+    assertReadOrRejected(line);
+  }
+
+  @Provide
+  Arbitrary<String> splicedLines() {
+    Arbitrary<String> base = Arbitraries.of(CONTACT, EVIDENCE);
+    Arbitrary<Integer> position = Arbitraries.integers().between(0, EVIDENCE.length());
+    Arbitrary<String> fragment = Arbitraries.of("null", "1", "true", "[]", "{}", "{\"a\":{\"b\":\"c\"}}", "\"x\":\"y\",",
+        "\"type\":\"contact\",", "\"proof\":null,", "\"proof\":\"p\",", " } ", "{", "\"\\u0041\"", "\"\\q\"");
+    Arbitrary<Boolean> replaceAValue = Arbitraries.of(true, false);
+    return Combinators.combine(base, position, fragment, replaceAValue).as((line, at, f, replace) -> {
+      if (replace) { // the value of the field at or after the position becomes the fragment
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile(":(\"[^\"]*\"|\\{[^}]*\\})").matcher(line);
+        if (value.find(Math.min(at, line.length())) || value.find(0)) {
+          return line.substring(0, value.start(1)) + f + line.substring(value.end(1));
+        }
+      }
+      int p = Math.min(at, line.length());
+      return line.substring(0, p) + f + line.substring(p);
+    });
+  }
+
   private static void assertReadOrRejected(String line) {
+    assertTheStreamingReaderAgreesWithTheTree(line);
     try {
       SpecificRecord record = HistoryJson.read(line);
       assertThat(record).isInstanceOfAny(ContactCreated.class, ConsentEvidence.class);
     } catch (MalformedRecordException e) {
       assertThat(e.getMessage()).isNotBlank();
     }
+  }
+
+  /** The streaming fast path is an optimisation: same record, or the same message, as the tree. */
+  private static void assertTheStreamingReaderAgreesWithTheTree(String line) {
+    Object fast;
+    Object tree;
+    try {
+      fast = HistoryJson.read(line);
+    } catch (MalformedRecordException e) {
+      fast = "rejected: " + e.getMessage();
+    }
+    try {
+      tree = HistoryJson.readThroughTree(line);
+    } catch (MalformedRecordException e) {
+      tree = "rejected: " + e.getMessage();
+    }
+    assertThat(fast).as(line).isEqualTo(tree);
   }
 }
