@@ -9,6 +9,7 @@ import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.InMemorySchemaRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -98,13 +100,31 @@ final class BenchCluster implements AutoCloseable {
     return true;
   }
 
+  /**
+   * When the first record at or after {@code sinceMillis} was appended to {@code topic} (the bench's
+   * topics use LogAppendTime), or null if none was. Marks the start of processing: a Kafka Streams
+   * thread processes as soon as it has tasks, before the application as a whole reports RUNNING.
+   */
+  Instant firstAppendSince(String topic, long sinceMillis) throws Exception {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+        .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.forTimestamp(sinceMillis)));
+    long first = Long.MAX_VALUE;
+    for (ListOffsetsResult.ListOffsetsResultInfo info : admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values()) {
+      if (info.offset() >= 0 && info.timestamp() >= 0) {
+        first = Math.min(first, info.timestamp());
+      }
+    }
+    return first == Long.MAX_VALUE ? null : Instant.ofEpochMilli(first);
+  }
+
   void awaitCaughtUp(String group, Set<String> topics, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!caughtUp(group, topics)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(group + " did not catch up within " + timeout);
       }
-      Thread.sleep(100);
+      Thread.sleep(50);
     }
   }
 
