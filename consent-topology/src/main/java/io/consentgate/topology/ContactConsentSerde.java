@@ -64,16 +64,17 @@ public final class ContactConsentSerde implements Serde<ContactConsent> {
     if (value == null) {
       return null;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.write(FORMAT_V1);
+    Buffers buffers = BUFFERS.get();
+    buffers.out.reset();
+    buffers.out.write(FORMAT_V1);
     try {
-      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-      writer.write(toStored(value), encoder);
-      encoder.flush();
+      buffers.encoder = EncoderFactory.get().binaryEncoder(buffers.out, buffers.encoder);
+      writer.write(toStored(value), buffers.encoder);
+      buffers.encoder.flush();
     } catch (IOException e) {
       throw new SerializationException("cannot write consent state", e);
     }
-    return out.toByteArray();
+    return buffers.out.toByteArray();
   }
 
   public ContactConsent deserialize(byte[] data) {
@@ -83,13 +84,27 @@ public final class ContactConsentSerde implements Serde<ContactConsent> {
     if (data.length == 0 || data[0] != FORMAT_V1) {
       throw new SerializationException("unknown consent-state format " + (data.length == 0 ? "(empty)" : data[0]));
     }
+    Buffers buffers = BUFFERS.get();
     try {
-      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, 1, data.length - 1, null);
-      return fromStored(reader.read(null, decoder));
+      buffers.decoder = DecoderFactory.get().binaryDecoder(data, 1, data.length - 1, buffers.decoder);
+      return fromStored(reader.read(null, buffers.decoder));
     } catch (IOException | RuntimeException e) {
       throw new SerializationException("corrupt consent state", e);
     }
   }
+
+  /**
+   * An output buffer and Avro's buffered encoder and decoder, reused by each stream thread: every
+   * store get and put goes through here, and the unbuffered encoder made a synchronized stream
+   * write per field.
+   */
+  private static final class Buffers {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    BinaryEncoder encoder;
+    BinaryDecoder decoder;
+  }
+
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
   private static StoredConsent toStored(ContactConsent value) {
     ConsentState state = value.state();
