@@ -175,7 +175,17 @@ public final class ConsentPolicy {
     }
 
     private static boolean confirmedAtOrAfter(Evidence grant, List<Evidence> confirmations) {
-      return confirmations.stream().anyMatch(c -> !c.occurredAt().isBefore(grant.occurredAt()));
+      return anyAtOrAfter(confirmations, grant.occurredAt());
+    }
+
+    /** Whether any of the evidence happened at or after {@code time}. */
+    private static boolean anyAtOrAfter(List<Evidence> evidence, Instant time) {
+      for (Evidence e : evidence) {
+        if (!e.occurredAt().isBefore(time)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private void classifyImplicit(Evidence g, Instant asOf, List<Evidence> membershipEnds, Builder verdict) {
@@ -194,7 +204,7 @@ public final class ConsentPolicy {
         }
         case UNTIL_MEMBERSHIP_ENDED -> {
           // An end at the same instant as the start ends it: when in doubt, no consent.
-          boolean ended = membershipEnds.stream().anyMatch(end -> !end.occurredAt().isBefore(g.occurredAt()));
+          boolean ended = anyAtOrAfter(membershipEnds, g.occurredAt());
           if (ended) {
             verdict.reason(ReasonCode.MEMBERSHIP_ENDED.about(g.evidenceId()));
             lapsedImplicit.add(g);
@@ -254,7 +264,9 @@ public final class ConsentPolicy {
     }
 
     Builder decidedBy(List<Evidence> evidence) {
-      evidence.forEach(e -> evidenceIds.add(e.evidenceId()));
+      for (Evidence e : evidence) {
+        evidenceIds.add(e.evidenceId());
+      }
       return this;
     }
 

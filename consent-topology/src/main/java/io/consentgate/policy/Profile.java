@@ -12,11 +12,11 @@ public enum Profile {
   STRICT("strict", 1);
 
   private final String profileName;
-  private final int version;
+  private final String policyId;
 
   Profile(String profileName, int version) {
     this.profileName = profileName;
-    this.version = version;
+    this.policyId = profileName + "/" + version; // every verdict carries it
   }
 
   public String profileName() {
@@ -25,7 +25,7 @@ public enum Profile {
 
   /** What each verdict carries in {@code policy}, e.g. {@code optin/1}. */
   public String policyId() {
-    return profileName + "/" + version;
+    return policyId;
   }
 
   public static Profile byName(String name) {
