@@ -4,12 +4,12 @@ import io.consentgate.events.ConsentEvidence;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.events.ContactCreated;
 import io.consentgate.history.HistoryJson;
-import io.consentgate.history.MalformedRecordException;
+import io.consentgate.policy.Contact;
+import io.consentgate.policy.Evidence;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.InMemorySchemaRegistry;
 import io.consentgate.serde.SchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
-import io.consentgate.topology.BadInputException;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.ErrorHandling;
 import io.consentgate.topology.InMemoryGate;
@@ -98,7 +98,7 @@ public final class OfflineReplay {
   /** The gate as one engine runs it. */
   private interface Gate {
     /** Hands the gate one record; its verdicts and refusals are reported to the run. */
-    void accept(SpecificRecord record);
+    void accept(ParsedHistory.Line line);
 
     void advanceClockTo(Instant time);
   }
@@ -121,12 +121,12 @@ public final class OfflineReplay {
     }
 
     Result replay(BufferedReader history, Instant until) throws IOException {
-      String line;
-      while ((line = history.readLine()) != null) {
-        lines++;
-        if (!line.isBlank()) {
-          pipe(line);
+      try (ParsedHistory parsed = new ParsedHistory(history)) {
+        while (parsed.hasNext()) {
+          pipe(parsed.next());
         }
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
       }
       if (until != null) {
         advanceClockTo(until);
@@ -136,31 +136,21 @@ public final class OfflineReplay {
       return new Result(lines, records, malformed, deadLettered, verdictCount);
     }
 
-    private void pipe(String line) {
-      SpecificRecord record;
-      try {
-        record = HistoryJson.read(line);
-      } catch (MalformedRecordException e) {
+    private void pipe(ParsedHistory.Line line) {
+      lines = line.number();
+      if (line.blank()) {
+        return;
+      }
+      if (line.malformed() != null) {
         malformed++;
-        errors.println("line " + lines + ": " + e.getMessage() + " (skipped)");
+        errors.println("line " + lines + ": " + line.malformed() + " (skipped)");
         return;
       }
       records++;
-      Instant eventTime = accepted(record);
-      if (eventTime != null) {
-        advanceClockTo(eventTime);
+      if (line.event() != null) { // a refused record does not move the clock
+        advanceClockTo(line.event() instanceof Contact c ? c.createdAt() : ((Evidence) line.event()).occurredAt());
       }
-      gate.accept(record);
-    }
-
-    /** The event time of a record the gate will accept; null for one it will refuse. */
-    private static Instant accepted(SpecificRecord record) {
-      try {
-        InMemoryGate.check(record);
-      } catch (BadInputException e) {
-        return null;
-      }
-      return record instanceof ContactCreated c ? c.getCreatedAt() : ((ConsentEvidence) record).getOccurredAt();
+      gate.accept(line);
     }
 
     /** The lapse clock follows stream time: the latest event time read so far. */
@@ -193,11 +183,11 @@ public final class OfflineReplay {
     }
 
     @Override
-    public void accept(SpecificRecord record) {
-      try {
-        gate.accept(record);
-      } catch (BadInputException e) {
-        run.refused(e.getMessage());
+    public void accept(ParsedHistory.Line line) {
+      if (line.event() == null) {
+        run.refused(line.refused());
+      } else {
+        gate.apply(line.event());
       }
     }
 
@@ -233,7 +223,8 @@ public final class OfflineReplay {
     }
 
     @Override
-    public void accept(SpecificRecord record) {
+    public void accept(ParsedHistory.Line line) {
+      SpecificRecord record = line.record();
       if (record instanceof ContactCreated c) {
         contacts.pipeInput(c.getContactId(), c);
       } else if (record instanceof ConsentEvidence e) {

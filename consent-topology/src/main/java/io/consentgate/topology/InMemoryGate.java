@@ -56,7 +56,11 @@ public final class InMemoryGate {
    * @throws BadInputException when the record breaks the contract (the topology would dead-letter it)
    */
   public void accept(SpecificRecord record) {
-    ConsentEvent event = check(record);
+    apply(check(record));
+  }
+
+  /** Records an event that already passed {@link #check}. */
+  public void apply(ConsentEvent event) {
     ledger.apply(event.contactId(), event);
   }
 
