@@ -108,7 +108,7 @@ public final class BenchMain implements Callable<Integer> {
       return new Plan(200_000, 10, 4, 1, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
           new long[] {1_000_000});
     }
-    return new Plan(1_000_000, 10, 6, 3, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true,
+    return new Plan(1_000_000, 10, 6, 5, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true,
         new long[] {1_000_000, 10_000_000});
   }
 
