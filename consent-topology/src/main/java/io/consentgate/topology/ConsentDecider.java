@@ -38,18 +38,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Co
   public void init(ProcessorContext<String, ConsentVerdict> context) {
     KeyValueStore<String, ContactConsent> consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
     KeyValueStore<Bytes, byte[]> index = context.getStateStore(ConsentGateTopology.LAPSE_INDEX_STORE);
-    ConsentLedger.Consents store = new ConsentLedger.Consents() {
-      @Override
-      public ContactConsent get(String contactId) {
-        return consents.get(contactId);
-      }
-
-      @Override
-      public void put(String contactId, ContactConsent consent) {
-        consents.put(contactId, consent);
-      }
-    };
-    this.ledger = new ConsentLedger(policy, store, new LapseIndex(index), (contactId, verdict, version) ->
+    this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put), new LapseIndex(index), (contactId, verdict, version) ->
         context.forward(new Record<>(contactId, VerdictMapping.toRecord(verdict, version), verdict.decidedAt().toEpochMilli())));
     // Accounting: every record that passed the contract check either changed the contact's state
     // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.

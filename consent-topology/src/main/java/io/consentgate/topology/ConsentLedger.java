@@ -6,6 +6,8 @@ import io.consentgate.policy.ConsentState;
 import io.consentgate.policy.Verdict;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The gate's bookkeeping per contact, whatever keeps the state: fold an event into the contact's
@@ -20,6 +22,20 @@ final class ConsentLedger {
     ContactConsent get(String contactId);
 
     void put(String contactId, ContactConsent consent);
+
+    static Consents of(Function<String, ContactConsent> get, BiConsumer<String, ContactConsent> put) {
+      return new Consents() {
+        @Override
+        public ContactConsent get(String contactId) {
+          return get.apply(contactId);
+        }
+
+        @Override
+        public void put(String contactId, ContactConsent consent) {
+          put.accept(contactId, consent);
+        }
+      };
+    }
   }
 
   /** Contacts by the time their published implicit consent lapses. */

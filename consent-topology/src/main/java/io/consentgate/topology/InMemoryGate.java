@@ -33,30 +33,11 @@ public final class InMemoryGate {
 
   /** Starts at the epoch, as the replay's topology does. */
   public InMemoryGate(TopologySettings settings, Consumer<ConsentVerdict> verdicts) {
-    ConsentLedger.Consents store = new ConsentLedger.Consents() {
-      @Override
-      public ContactConsent get(String contactId) {
-        return consents.get(contactId);
-      }
-
-      @Override
-      public void put(String contactId, ContactConsent consent) {
-        consents.put(contactId, consent);
-      }
-    };
-    this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()), store, lapses,
+    this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()),
+        ConsentLedger.Consents.of(consents::get, consents::put), lapses,
         (contactId, verdict, version) -> verdicts.accept(VerdictMapping.toRecord(verdict, version)));
     this.lapseCheckMillis = settings.lapseCheckInterval().toMillis();
     this.nextLapseCheck = lapseCheckMillis;
-  }
-
-  /**
-   * Checks a record against the contract and records it.
-   *
-   * @throws BadInputException when the record breaks the contract (the topology would dead-letter it)
-   */
-  public void accept(SpecificRecord record) {
-    apply(check(record));
   }
 
   /** Records an event that already passed {@link #check}. */
@@ -64,7 +45,11 @@ public final class InMemoryGate {
     ledger.apply(event.contactId(), event);
   }
 
-  /** The contract check alone: the domain event a record stands for, or why it is refused. */
+  /**
+   * The topology's contract check: the domain event a record stands for.
+   *
+   * @throws BadInputException when the record breaks the contract (the topology would dead-letter it)
+   */
   public static ConsentEvent check(SpecificRecord record) {
     if (record instanceof ContactCreated c) {
       return EventMapping.contact(c.getContactId(), c);
