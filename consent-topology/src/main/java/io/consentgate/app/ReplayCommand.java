@@ -36,7 +36,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "direct",
       description = "direct (default): the gate's decision code over in-memory maps; topology: the production "
-          + "Kafka Streams topology in TopologyTestDriver, about ten times slower. Both give the same output.")
+          + "Kafka Streams topology in TopologyTestDriver, about three times slower. Both give the same output.")
   String engine;
 
   @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see README, Configuration).")

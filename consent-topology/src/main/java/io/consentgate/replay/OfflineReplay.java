@@ -46,7 +46,7 @@ import org.apache.kafka.streams.test.TestRecord;
  *
  * <p>Two engines give the same output. {@link Engine#DIRECT}, the default, runs the gate's own
  * contract checks, ledger and lapse schedule over in-memory maps. {@link Engine#TOPOLOGY} runs the
- * production Kafka Streams topology in a {@code TopologyTestDriver}: ten times slower, kept to show
+ * production Kafka Streams topology in a {@code TopologyTestDriver}: about three times slower, kept to show
  * (in the tests) that the fast path decides exactly as the topology does.
  */
 public final class OfflineReplay {
