@@ -154,7 +154,7 @@ public final class BenchMain implements Callable<Integer> {
         results.put("memory", memory);
       }
     } finally {
-      deleteRecursively(work); // broker logs and state: up to gigabytes per run
+      MemoryBench.deleteRecursively(work); // broker logs and state: up to gigabytes per run
     }
     results.put("finished_at", Instant.now().toString());
 
@@ -288,7 +288,7 @@ public final class BenchMain implements Callable<Integer> {
     if (app == null) {
       return 0;
     }
-    deleteRecursively(state);
+    MemoryBench.deleteRecursively(state);
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
     Map<String, Object> props = new HashMap<>();
     streamsProps(cluster, app, StreamsConfig.EXACTLY_ONCE_V2, state).forEach((k, v) -> props.put((String) k, v));
@@ -401,14 +401,6 @@ public final class BenchMain implements Callable<Integer> {
       return null;
     }
     return null;
-  }
-
-  private static void deleteRecursively(Path dir) throws Exception {
-    if (Files.exists(dir)) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
   }
 
   static void log(String format, Object... args) {

@@ -85,7 +85,7 @@ final class MemoryBench {
     return measured;
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     if (Files.exists(dir)) {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -123,8 +123,7 @@ final class MemoryBench {
       MockProcessorContext<Object, Object> context = new MockProcessorContext<>(streamsProps(stateDir, memoryBytes),
           new TaskId(0, 0), stateDir.toFile());
       // No changelog: there is no broker to log to, and logging only adds producer buffers, not store
-      // memory. Nor the topology's record cache in front of the store: it needs a stream thread, and
-      // is a fixed slice of heap (statestore.cache.max.bytes) whatever the number of contacts.
+      // memory. Like the topology, no record cache in front of the store.
       KeyValueStore<String, ContactConsent> store = Stores.keyValueStoreBuilder(
               Stores.persistentKeyValueStore(ConsentGateTopology.CONSENT_STORE), Serdes.String(), new ContactConsentSerde())
           .withLoggingDisabled()
