@@ -33,10 +33,19 @@ class HistoryJsonFuzzTest {
     assertReadOrRejected(line);
   }
 
+  private static Arbitrary<String> validLines() {
+    return Arbitraries.of(CONTACT, EVIDENCE);
+  }
+
+  /** Where in a valid line to change it. */
+  private static Arbitrary<Integer> positions() {
+    return Arbitraries.integers().between(0, EVIDENCE.length());
+  }
+
   @Provide
   Arbitrary<String> mutatedLines() {
-    Arbitrary<String> base = Arbitraries.of(CONTACT, EVIDENCE);
-    Arbitrary<Integer> position = Arbitraries.integers().between(0, EVIDENCE.length());
+    Arbitrary<String> base = validLines();
+    Arbitrary<Integer> position = positions();
     Arbitrary<Character> ch = Arbitraries.chars().with('"', '{', '}', ',', ':', '[', ']', '\\', '0', 'x', ' ', '\u0000', '\u00e9');
     Arbitrary<Integer> operation = Arbitraries.integers().between(0, 3);
     return Combinators.combine(base, position, ch, operation, Arbitraries.integers().between(1, 4)).as((line, at, c, op, times) -> {
@@ -62,8 +71,8 @@ class HistoryJsonFuzzTest {
 
   @Provide
   Arbitrary<String> splicedLines() {
-    Arbitrary<String> base = Arbitraries.of(CONTACT, EVIDENCE);
-    Arbitrary<Integer> position = Arbitraries.integers().between(0, EVIDENCE.length());
+    Arbitrary<String> base = validLines();
+    Arbitrary<Integer> position = positions();
     Arbitrary<String> fragment = Arbitraries.of("null", "1", "true", "[]", "{}", "{\"a\":{\"b\":\"c\"}}", "\"x\":\"y\",",
         "\"type\":\"contact\",", "\"proof\":null,", "\"proof\":\"p\",", " } ", "{", "\"\\u0041\"", "\"\\q\"");
     Arbitrary<Boolean> replaceAValue = Arbitraries.of(true, false);
