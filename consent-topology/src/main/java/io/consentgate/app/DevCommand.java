@@ -95,7 +95,7 @@ final class DevCommand implements Callable<Integer> {
     if (demo) {
       // Topics first, so the demo records do not wait for them.
       try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config.kafkaClientProperties())) {
-        io.consentgate.runtime.TopicSetup.ensure(admin, config.topics(), true, config.topicPartitions(),
+        io.consentgate.runtime.TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, config.topicPartitions(),
             config.topicReplicationFactor());
       }
       Thread publisher = new Thread(() -> publishDemo(runtime, err), "consent-gate-demo");

@@ -2,11 +2,13 @@ package io.consentgate.app;
 
 import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.TopicSetup;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.SchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 
 /** Turns a {@link GateConfig} into what the runtime needs: serdes, registry client, Streams settings. */
 final class GateRuntime {
@@ -52,7 +54,16 @@ final class GateRuntime {
     return settings;
   }
 
-  GateService gateService() throws GateConfig.ConfigException {
-    return new GateService(config.topologySettings(true), valueSerdes(), streamsSettings(), config.shutdownTimeout());
+  /** The gate for input topics as they are now on the cluster. */
+  GateService gateService() throws GateConfig.ConfigException, TopicSetup.TopicProblem {
+    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+      return gateService(TopicSetup.inputPartitions(admin, config.topics()));
+    }
+  }
+
+  /** @param inputPartitions the input topics' partition count, which decides which task owns a contact */
+  GateService gateService(int inputPartitions) throws GateConfig.ConfigException {
+    return new GateService(config.topologySettings(true).withInputPartitions(inputPartitions), valueSerdes(),
+        streamsSettings(), config.shutdownTimeout());
   }
 }

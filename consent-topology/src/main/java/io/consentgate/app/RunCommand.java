@@ -43,13 +43,14 @@ final class RunCommand implements Callable<Integer> {
   static int runUntilStopped(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
       throws Exception {
     GateConfig config = runtime.config();
+    int inputPartitions;
     try (Admin admin = Admin.create(config.kafkaClientProperties())) {
-      TopicSetup.ensure(admin, config.topics(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
+      inputPartitions = TopicSetup.ensure(admin, config.topics(), config.applicationId(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
     } catch (TopicSetup.TopicProblem e) {
       spec.commandLine().getErr().println("consent-gate: " + e.getMessage());
       return ConsentGateCli.EXIT_STARTUP;
     }
-    GateService gate = runtime.gateService();
+    GateService gate = runtime.gateService(inputPartitions);
     int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
     MetricsEndpoint metrics = metricsPort < 0 ? null : gate.metricsEndpoint(metricsPort);
     Thread hook = new Thread(() -> {

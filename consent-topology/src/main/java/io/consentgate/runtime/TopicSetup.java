@@ -1,5 +1,6 @@
 package io.consentgate.runtime;
 
+import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.GateTopics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,8 +12,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -27,6 +31,11 @@ public final class TopicSetup {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
   private static final long TIMEOUT_SECONDS = 30;
+  static final String TIMESTAMP_TYPE = "message.timestamp.type";
+  static final String LOG_APPEND_TIME = "LogAppendTime";
+  /** The gate's changelog topics, by store name; they carry event times just as verdicts do. */
+  private static final List<String> CHANGELOG_STORES =
+      List.of(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE);
 
   /**
    * History and proof are kept forever; verdicts are compacted to the latest per contact. Verdicts
@@ -36,10 +45,11 @@ public final class TopicSetup {
    */
   static Map<String, String> settingsOf(GateTopics topics, String topic) {
     if (topic.equals(topics.verdicts())) {
-      return Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime");
+      return Map.of("cleanup.policy", "compact", TIMESTAMP_TYPE, LOG_APPEND_TIME);
     }
     if (topic.equals(topics.deadLetters())) {
-      return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(365L * 24 * 3600 * 1000));
+      return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(365L * 24 * 3600 * 1000),
+          TIMESTAMP_TYPE, LOG_APPEND_TIME);
     }
     return Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1");
   }
@@ -54,11 +64,14 @@ public final class TopicSetup {
   private TopicSetup() {}
 
   /**
-   * Creates the missing topics when {@code create} is set, then checks that all four exist and
-   * that the two input topics have the same number of partitions.
+   * Creates the missing topics when {@code create} is set, then checks that all four exist, that
+   * the two input topics have the same number of partitions, and that every topic the gate writes
+   * event times to stamps records with the broker's append time.
+   *
+   * @return the partition count of the input topics
    */
-  public static void ensure(Admin admin, GateTopics topics, boolean create, int partitions, short replicationFactor)
-      throws TopicProblem {
+  public static int ensure(Admin admin, GateTopics topics, String applicationId, boolean create, int partitions,
+                           short replicationFactor) throws TopicProblem {
     List<String> all = List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters());
     Set<String> existing = call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
     List<String> missing = all.stream().filter(t -> !existing.contains(t)).toList();
@@ -77,6 +90,46 @@ public final class TopicSetup {
       throw new TopicProblem("input topics are not co-partitioned: " + topics.contactCreated() + " has "
           + contactPartitions + " partitions, " + topics.consentEvidence() + " has " + evidencePartitions
           + "; both must have the same number so that a contact's records meet in one task");
+    }
+    List<String> stamped = new ArrayList<>(List.of(topics.verdicts(), topics.deadLetters()));
+    Set<String> present = call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    for (String store : CHANGELOG_STORES) {
+      String changelog = applicationId + "-" + store + "-changelog";
+      if (present.contains(changelog)) {
+        stamped.add(changelog);
+      }
+    }
+    requireLogAppendTime(admin, stamped);
+    return contactPartitions;
+  }
+
+  /** The partition count of the input topics, as {@link #ensure} checked it. */
+  public static int inputPartitions(Admin admin, GateTopics topics) throws TopicProblem {
+    Map<String, TopicDescription> described = describeWhenReady(admin, List.of(topics.contactCreated()));
+    return described.get(topics.contactCreated()).partitions().size();
+  }
+
+  /**
+   * Records the gate writes carry event times, which may be years old or, for a valid record, up
+   * to 2100. A broker refuses a CreateTime more than an hour ahead of its clock (the partition would
+   * stop for good), and deletes a record older than the retention at once: only the append time
+   * is safe. Streams does not change the settings of a topic that exists, so they are checked here.
+   */
+  private static void requireLogAppendTime(Admin admin, List<String> topicNames) throws TopicProblem {
+    List<ConfigResource> resources = topicNames.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    Map<ConfigResource, Config> configs = call(() -> admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    List<String> wrong = new ArrayList<>();
+    for (ConfigResource resource : resources) {
+      ConfigEntry entry = configs.get(resource).get(TIMESTAMP_TYPE);
+      if (entry == null || !LOG_APPEND_TIME.equals(entry.value())) {
+        wrong.add(resource.name() + " (" + (entry == null ? "unknown" : entry.value()) + ")");
+      }
+    }
+    if (!wrong.isEmpty()) {
+      throw new TopicProblem("topic(s) " + wrong + " must have " + TIMESTAMP_TYPE + "=" + LOG_APPEND_TIME
+          + ": the gate writes event times, which the broker refuses when more than an hour ahead and deletes at once "
+          + "when older than the retention. Fix: kafka-configs --alter --entity-type topics --entity-name <topic> "
+          + "--add-config " + TIMESTAMP_TYPE + "=" + LOG_APPEND_TIME);
     }
   }
 

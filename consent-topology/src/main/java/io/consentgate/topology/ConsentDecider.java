@@ -25,20 +25,23 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Co
 
   private final ConsentPolicy policy;
   private final Duration lapseCheckInterval;
+  private final ContactOwnership ownership;
   private ConsentLedger ledger;
   private Sensor applied;
   private Sensor unchanged;
 
-  ConsentDecider(ConsentPolicy policy, Duration lapseCheckInterval) {
+  ConsentDecider(ConsentPolicy policy, Duration lapseCheckInterval, ContactOwnership ownership) {
     this.policy = policy;
     this.lapseCheckInterval = lapseCheckInterval;
+    this.ownership = ownership;
   }
 
   @Override
   public void init(ProcessorContext<String, ConsentVerdict> context) {
     KeyValueStore<String, ContactConsent> consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
     KeyValueStore<Bytes, byte[]> index = context.getStateStore(ConsentGateTopology.LAPSE_INDEX_STORE);
-    this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put), new LapseIndex(index), (contactId, verdict, version) ->
+    this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put), 
+        new LapseIndex(index, contactId -> ownership.owns(context.taskId().partition(), contactId)), (contactId, verdict, version) ->
         context.forward(new Record<>(contactId, VerdictMapping.toRecord(verdict, version), verdict.decidedAt().toEpochMilli())));
     // Accounting: every record that passed the contract check either changed the contact's state
     // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.

@@ -7,14 +7,18 @@ import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
 import io.consentgate.serde.ValueSerdes;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -26,12 +30,20 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * contact-created  -> contact-created-source  -> contact-created-check  --\
- *                                                                          consent-events -> consent-decider -> consent-verdicts-sink
- * consent-evidence -> consent-evidence-source -> consent-evidence-check --/        |
+ *                                                                          consent-events -> consent-ownership
+ * consent-evidence -> consent-evidence-source -> consent-evidence-check --/
+ *
+ * consent-ownership -> consent-routing-owned -> consent-events-owned ------------------------------------\
+ *                   -> consent-routing-misrouted -> consent-events-reroute                              consent-events-routed
+ *                        -> [consent-events-rerouted repartition topic] -> consent-events-rerouted-time --/       |
+ *                                                                                                         consent-decider -> consent-verdicts-sink
  *                                                          stores: consent-state, consent-lapse-index
  * </pre>
  *
- * Both input topics are keyed by contactId and co-partitioned, so no repartitioning is needed.
+ * Both input topics are keyed by contactId and co-partitioned. Producers are expected to partition
+ * keys as the Java client does, but the gate does not rely on it: a record that reached a task
+ * other than its contact's owner ({@link ContactOwnership}) goes through the internal re-routing
+ * topic to the owner, inside the same transaction; correctly partitioned records never touch it.
  * Records that break the contract throw {@link BadInputException} in the check steps and go to the
  * dead-letter topic through Kafka Streams' processing-exception handler.
  */
@@ -45,6 +57,14 @@ public final class ConsentGateTopology {
   public static final String CONTACT_CHECK = "contact-created-check";
   public static final String EVIDENCE_CHECK = "consent-evidence-check";
   public static final String MERGE = "consent-events";
+  public static final String OWNERSHIP = "consent-ownership";
+  public static final String ROUTING = "consent-routing-";
+  public static final String OWNED = "consent-events-owned";
+  public static final String REROUTE_OUT = "consent-events-reroute";
+  /** The re-routing topic is {@code <application.id>-consent-events-rerouted-repartition}. */
+  public static final String REROUTED = "consent-events-rerouted";
+  public static final String REROUTE_IN = "consent-events-rerouted-time";
+  public static final String ROUTED = "consent-events-routed";
   public static final String DECIDER = "consent-decider";
   public static final String VERDICT_SINK = "consent-verdicts-sink";
 
@@ -68,12 +88,40 @@ public final class ConsentGateTopology {
             .withTimestampExtractor(eventTime).withName(EVIDENCE_SOURCE))
         .mapValues(EventMapping::evidence, Named.as(EVIDENCE_CHECK));
 
-    contacts.merge(evidence, Named.as(MERGE))
-        .process(() -> new ConsentDecider(policy, settings.lapseCheckInterval()), Named.as(DECIDER),
+    KStream<String, ConsentEvent> events = contacts.merge(evidence, Named.as(MERGE));
+    if (settings.rerouteMisrouted()) {
+      events = routedToOwner(events, settings.ownership());
+    }
+    events
+        .process(() -> new ConsentDecider(policy, settings.lapseCheckInterval(), settings.ownership()), Named.as(DECIDER),
             CONSENT_STORE, LAPSE_INDEX_STORE)
         .to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
             .withName(VERDICT_SINK));
     return builder.build();
+  }
+
+  /**
+   * Events whose contact this task owns go straight on; the others take the re-routing topic to
+   * the task that owns them. The topic's partition count follows the input topics.
+   */
+  private static KStream<String, ConsentEvent> routedToOwner(KStream<String, ConsentEvent> events,
+                                                             ContactOwnership ownership) {
+    Map<String, KStream<String, OwnershipCheck.Routed>> branches = events
+        .processValues(() -> new OwnershipCheck(ownership, REROUTED), Named.as(OWNERSHIP))
+        .split(Named.as(ROUTING))
+        .branch((contactId, routed) -> routed.owned(), Branched.as("owned"))
+        .defaultBranch(Branched.as("misrouted"));
+    KStream<String, ConsentEvent> owned = branches.get(ROUTING + "owned")
+        .mapValues(OwnershipCheck.Routed::event, Named.as(OWNED));
+    KStream<String, ConsentEvent> rerouted = branches.get(ROUTING + "misrouted")
+        .processValues(ReroutingTimestamps.Outgoing::new, Named.as(REROUTE_OUT))
+        .repartition(Repartitioned.<String, ConsentEvent>as(REROUTED)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(new ConsentEventSerde())
+            .withStreamPartitioner((topic, contactId, event, partitions) ->
+                Optional.of(Set.of(ownership.partitionOf(contactId)))))
+        .processValues(ReroutingTimestamps.Incoming::new, Named.as(REROUTE_IN));
+    return owned.merge(rerouted, Named.as(ROUTED));
   }
 
   /**

@@ -31,7 +31,8 @@ public final class DeadLetterOrRetryHandler extends LogAndContinueExceptionHandl
       return Response.fail();
     }
     DeadLetterMetrics.count(exception, context.topic());
-    return super.handleError(context, record, exception);
+    Response response = super.handleError(context, record, exception);
+    return Response.resume(ErrorHandling.stampedWhenWritten(response.deadLetterQueueRecords()));
   }
 
   private static boolean isSchemaLookupFailure(Throwable e) {

@@ -1,6 +1,8 @@
 package io.consentgate.topology;
 
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -19,5 +21,17 @@ public final class ErrorHandling {
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOrRetryHandler.class,
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class,
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+  }
+
+  /**
+   * Kafka Streams stamps a dead letter with the bad record's timestamp, which is its event time:
+   * one dated 2150 is refused by the broker (more than an hour ahead) and stops the partition for
+   * good, and one a year old is deleted by the next retention pass. A dead letter is stamped with
+   * the moment it is written instead; where it came from is in its headers.
+   */
+  static List<ProducerRecord<byte[], byte[]>> stampedWhenWritten(List<ProducerRecord<byte[], byte[]>> deadLetters) {
+    return deadLetters.stream()
+        .map(r -> new ProducerRecord<>(r.topic(), r.partition(), null, r.key(), r.value(), r.headers()))
+        .toList();
   }
 }

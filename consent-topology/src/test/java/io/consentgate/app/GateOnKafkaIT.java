@@ -163,10 +163,10 @@ class GateOnKafkaIT {
     GateRuntime runtime = KafkaStack.runtime(stack.gateFlags(prefix, "topics", dir.resolve("topics"), 2));
     GateConfig config = runtime.config();
     try (Admin admin = Admin.create(config.kafkaClientProperties())) {
-      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), false, 2, (short) 1))
+      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), config.applicationId(), false, 2, (short) 1))
           .isInstanceOf(TopicSetup.TopicProblem.class).hasMessageContaining("missing topic").hasMessageContaining("--create-topics");
 
-      TopicSetup.ensure(admin, config.topics(), true, 2, (short) 1);
+      TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, 2, (short) 1);
       Map<String, String> verdicts = configOf(admin, config.topics().verdicts());
       assertThat(verdicts).containsEntry("cleanup.policy", "compact").containsEntry("message.timestamp.type", "LogAppendTime");
       assertThat(configOf(admin, config.topics().contactCreated())).containsEntry("retention.ms", "-1");
@@ -176,7 +176,7 @@ class GateOnKafkaIT {
       await().atMost(WAIT).until(() -> !admin.listTopics().names().get().contains(config.topics().consentEvidence()));
       admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(config.topics().consentEvidence(), 3, (short) 1)))
           .all().get();
-      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), false, 2, (short) 1))
+      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), config.applicationId(), false, 2, (short) 1))
           .isInstanceOf(TopicSetup.TopicProblem.class).hasMessageContaining("not co-partitioned");
     }
   }
@@ -204,7 +204,7 @@ class GateOnKafkaIT {
   static void createTopics(GateRuntime runtime) throws Exception {
     GateConfig config = runtime.config();
     try (Admin admin = Admin.create(config.kafkaClientProperties())) {
-      TopicSetup.ensure(admin, config.topics(), true, config.topicPartitions(), config.topicReplicationFactor());
+      TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, config.topicPartitions(), config.topicReplicationFactor());
     }
   }
 

@@ -139,7 +139,7 @@ class GateSecurityIT {
     GateConfig config = gateRuntime.config();
     // The startup check of `run`, with the gate's own credentials.
     try (Admin client = Admin.create(config.kafkaClientProperties())) {
-      TopicSetup.ensure(client, config.topics(), false, config.topicPartitions(), config.topicReplicationFactor());
+      TopicSetup.ensure(client, config.topics(), config.applicationId(), false, config.topicPartitions(), config.topicReplicationFactor());
     }
     String history = Files.readString(Path.of("../examples/history.jsonl"));
     Set<String> contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\""))
@@ -171,7 +171,7 @@ class GateSecurityIT {
           .hasCauseInstanceOf(TopicAuthorizationException.class);
       // ... and the gate's startup check must pass that on, not report the topics as missing.
       assertThatThrownBy(() ->
-          TopicSetup.ensure(client, config.topics(), false, config.topicPartitions(), config.topicReplicationFactor()))
+          TopicSetup.ensure(client, config.topics(), config.applicationId(), false, config.topicPartitions(), config.topicReplicationFactor()))
           .isInstanceOf(TopicSetup.TopicProblem.class)
           .satisfies(e -> System.out.println("intruder: " + e.getMessage()))
           .extracting(Throwable::getMessage).asString().containsIgnoringCase("authoriz");

@@ -262,11 +262,16 @@ class ConsentGateTopologyTest {
     void everyProcessorAndStoreIsNamedExplicitly() {
       try (GateTestDriver gate = new GateTestDriver()) {
         TopologyDescription description = gate.topology.describe();
-        assertThat(description.subtopologies()).as("both inputs in one sub-topology: no repartition").hasSize(1);
+        assertThat(description.subtopologies()).as("inputs and the re-routing topic feed one decider: one sub-topology")
+            .hasSize(1);
         List<String> nodes = description.subtopologies().iterator().next().nodes().stream()
             .map(TopologyDescription.Node::name).toList();
         assertThat(nodes).containsExactlyInAnyOrder(ConsentGateTopology.CONTACT_SOURCE, ConsentGateTopology.EVIDENCE_SOURCE,
             ConsentGateTopology.CONTACT_CHECK, ConsentGateTopology.EVIDENCE_CHECK, ConsentGateTopology.MERGE,
+            ConsentGateTopology.OWNERSHIP, ConsentGateTopology.ROUTING, ConsentGateTopology.ROUTING + "owned",
+            ConsentGateTopology.ROUTING + "misrouted", ConsentGateTopology.OWNED, ConsentGateTopology.REROUTE_OUT,
+            ConsentGateTopology.REROUTED + "-repartition-filter", ConsentGateTopology.REROUTED + "-repartition-sink", ConsentGateTopology.REROUTED + "-repartition-source",
+            ConsentGateTopology.REROUTE_IN, ConsentGateTopology.ROUTED,
             ConsentGateTopology.DECIDER, ConsentGateTopology.VERDICT_SINK);
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-")
             .contains(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE);
