@@ -18,7 +18,10 @@ import picocli.CommandLine.Command;
     exitCodeList = {"0:success (run/dev: stopped cleanly)", "1:finished, but some input was malformed or rejected (see stderr)",
         "2:usage or configuration error", "3:unexpected failure",
         "4:cannot start: topics missing or not co-partitioned, or Kafka unreachable",
-        "5:the gate stopped after an error while running"})
+        "5:the gate stopped after an error while running"},
+    footerHeading = "%nDocumentation:%n",
+    footer = {"  docs/policy.md   the consent policy: rules, statuses, reason codes, role list",
+        "  docs/events.md   the event contract and the JSON-lines history format"})
 public final class ConsentGateCli {
 
   public static final int EXIT_BAD_INPUT = 1;

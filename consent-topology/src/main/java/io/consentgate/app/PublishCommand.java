@@ -37,7 +37,7 @@ final class PublishCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSON-lines history (events.md).")
+  @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSON-lines history (docs/events.md).")
   Path input;
 
   @Override

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Runs the gate offline over a JSON-lines history (events.md) and prints every verdict it emits "
+    description = {"Runs the gate offline over a JSON-lines history (docs/events.md) and prints every verdict it emits "
         + "as a JSON line on stdout. Messages go to stderr."})
 final class ReplayCommand implements Callable<Integer> {
 

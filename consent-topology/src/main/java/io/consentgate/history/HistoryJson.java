@@ -28,7 +28,7 @@ import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The JSON-lines history format of events.md: one object a line with a {@code type} field,
+ * The JSON-lines history format of docs/events.md: one object a line with a {@code type} field,
  * ISO-8601 UTC instants, enum symbols as strings, absent optional fields left out.
  *
  * <p>Reading is strict: an unknown field, a missing required field, a wrong type, an unknown

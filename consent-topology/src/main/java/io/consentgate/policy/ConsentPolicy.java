@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The rules of consent-policy.md as a pure function: the same state and {@code asOf} always give
+ * The rules of docs/policy.md as a pure function: the same state and {@code asOf} always give
  * the same verdict. No clock, no I/O, no arrival order.
  */
 public final class ConsentPolicy {

@@ -1,6 +1,6 @@
 package io.consentgate.policy;
 
-/** Where a contact's address came from (the sources table of consent-policy.md). */
+/** Where a contact's address came from (the sources table of docs/policy.md). */
 public enum ContactSource {
   OWN_CHANNEL(ConsentStatus.NO_CONSENT),
   MANUAL_ENTRY(ConsentStatus.NO_CONSENT),

@@ -1,6 +1,6 @@
 package io.consentgate.policy;
 
-/** What a person did, and what that means for consent (the evidence table of consent-policy.md). */
+/** What a person did, and what that means for consent (the evidence table of docs/policy.md). */
 public enum EvidenceKind {
   CHECKBOX_OPT_IN(Effect.EXPLICIT_GRANT, Validity.UNTIL_WITHDRAWN),
   WRITTEN_CONSENT(Effect.EXPLICIT_GRANT, Validity.UNTIL_WITHDRAWN),

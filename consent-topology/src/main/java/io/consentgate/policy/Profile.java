@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /** A brand's consent policy. The version changes whenever a profile's rules change. */
 public enum Profile {
-  /** The policy of consent-policy.md: explicit and implicit grants. */
+  /** The rules of docs/policy.md: explicit and implicit grants. */
   OPTIN("optin", 1),
   /** Explicit consent only; checkbox and newsletter signups need a double opt-in confirmation. */
   STRICT("strict", 1);

@@ -29,7 +29,7 @@ public final class RoleAddresses {
         .collect(Collectors.toUnmodifiableSet()));
   }
 
-  /** The list shipped with the gate (a copy of the spec's role-addresses.txt). */
+  /** The list shipped with the gate (role-addresses.txt, listed in docs/policy.md). */
   public static RoleAddresses defaults() {
     try (InputStream in = RoleAddresses.class.getResourceAsStream(DEFAULT_RESOURCE)) {
       if (in == null) {

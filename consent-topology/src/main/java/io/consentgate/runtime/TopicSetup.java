@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gate's topics: checked before the gate starts (they exist, the inputs are co-partitioned)
- * and, on request, created with the settings events.md gives them.
+ * and, on request, created with the settings docs/events.md gives them.
  */
 public final class TopicSetup {
 

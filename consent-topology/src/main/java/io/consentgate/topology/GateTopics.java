@@ -2,7 +2,7 @@ package io.consentgate.topology;
 
 import java.util.Objects;
 
-/** The gate's topic names (events.md gives the defaults; each is configurable). */
+/** The gate's topic names (docs/events.md gives the defaults; each is configurable). */
 public record GateTopics(String contactCreated, String consentEvidence, String verdicts, String deadLetters) {
 
   public static final GateTopics DEFAULTS =

@@ -264,7 +264,7 @@ class ConsentPropertiesTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The rules of consent-policy.md evaluated directly on the full history
+  // The rules of docs/policy.md evaluated directly on the full history
 
   @Property(tries = 300)
   @Label("at the latest event time, the verdict is what the rules say about the full history")
@@ -290,8 +290,8 @@ class ConsentPropertiesTest {
   }
 
   /**
-   * consent-policy.md's deciding rules applied to every recorded event (nothing compacted), with the
-   * code's decisions on what the spec leaves open: withdrawals, membership ends and double opt-in
+   * docs/policy.md's deciding rules applied to every recorded event (nothing compacted), with the
+   * code's decisions on what the rules leave open: withdrawals, membership ends and double opt-in
    * requests need no proof; under strict, implicit grants are set aside entirely and an unconfirmed
    * checkbox/newsletter signup is pending (and does not restore consent after a withdrawal).
    */
