@@ -28,12 +28,15 @@ final class RegistryEndpoints {
   RegistryEndpoints(Registry registry) {
     this.registry = registry;
     route("").on("GET", call -> "{}");
-    route("subjects").on("GET", call -> write(registry.subjects()));
-    route("subjects/{subject}").on("POST", this::lookUp).on("DELETE", call -> write(registry.deleteSubject(call.path("subject"))));
-    route("subjects/{subject}/versions").on("GET", call -> write(registry.versions(call.path("subject"))))
+    route("subjects").on("GET", call -> write(registry.subjects(filter(call))));
+    route("subjects/{subject}").on("POST", this::lookUp)
+        .on("DELETE", call -> write(registry.deleteSubject(call.path("subject"), call.flag("permanent"))));
+    route("subjects/{subject}/versions").on("GET", call -> write(registry.versions(call.path("subject"), filter(call))))
         .on("POST", this::register);
-    route("subjects/{subject}/versions/{version}").on("GET", call -> write(versionJson(version(call))));
-    route("subjects/{subject}/versions/{version}/schema").on("GET", call -> Registry.canonical(version(call).schema()));
+    route("subjects/{subject}/versions/{version}").on("GET", call -> write(versionJson(version(call))))
+        .on("DELETE", call -> write(registry.deleteVersion(call.path("subject"), versionNumber(call.path("version")),
+            call.flag("permanent"))));
+    route("subjects/{subject}/versions/{version}/schema").on("GET", call -> Registry.canonical(version(call).version().schema()));
     // Deserializers pass ?subject= as a hint; without registry contexts every id resolves in
     // every subject, as in Confluent's default context, so it does not narrow the lookup.
     route("schemas/ids/{id}").on("GET", call -> write(json.createObjectNode().put("schema", Registry.canonical(schema(call)))));
@@ -42,9 +45,12 @@ final class RegistryEndpoints {
     route("schemas/ids/{id}/subjects").on("GET",
         call -> write(registry.versionsUsing(id(call)).stream().map(SubjectVersion::subject).distinct().toList()));
     route("schemas/types").on("GET", call -> write(List.of("AVRO")));
-    route("compatibility/subjects/{subject}/versions").on("POST", call -> compatibility(call, Registry.LATEST));
+    // As Confluent's CompatibilityResource: without a version, the check registration makes (all
+    // live versions if the level is transitive, else the latest); with one, that version alone.
+    route("compatibility/subjects/{subject}/versions").on("POST",
+        call -> compatibility(call, registry.compatibilityHistory(call.path("subject"))));
     route("compatibility/subjects/{subject}/versions/{version}").on("POST",
-        call -> compatibility(call, versionNumber(call.path("version"))));
+        call -> compatibility(call, registry.compatibilityHistory(call.path("subject"), versionNumber(call.path("version")))));
     route("config").on("GET", call -> levelJson("compatibilityLevel", registry.globalLevel()))
         .on("PUT", call -> {
           CompatibilityLevel level = levelFrom(call.body());
@@ -141,7 +147,7 @@ final class RegistryEndpoints {
   }
 
   private String lookUp(Call call) {
-    return write(versionJson(registry.lookUp(call.path("subject"), schemaFrom(call.body()))));
+    return write(versionJson(registry.lookUp(call.path("subject"), schemaFrom(call.body()), call.flag("deleted"))));
   }
 
   private String versionsUsing(Call call) {
@@ -152,13 +158,32 @@ final class RegistryEndpoints {
     return write(out);
   }
 
-  private String compatibility(Call call, int version) {
-    List<String> problems = registry.incompatibilities(call.path("subject"), version, schemaFrom(call.body()));
+  /**
+   * {"is_compatible": ..., "messages": [...] with ?verbose=true}. With verbose, a schema that does
+   * not parse is an incompatible answer with the reason as its message, not a 422, as in Confluent.
+   */
+  private String compatibility(Call call, List<SubjectVersion> history) {
+    boolean verbose = call.flag("verbose");
+    List<String> problems;
+    try {
+      problems = registry.incompatibilities(call.path("subject"), schemaFrom(call.body()), history);
+    } catch (RegistryException e) {
+      if (!verbose || e.errorCode() != RegistryException.INVALID_SCHEMA) {
+        throw e;
+      }
+      problems = List.of(e.getMessage());
+    }
     ObjectNode out = json.createObjectNode().put("is_compatible", problems.isEmpty());
-    if (call.flag("verbose")) {
-      problems.forEach(out.putArray("messages")::add);
+    if (verbose) {
+      ArrayNode messages = out.putArray("messages");
+      problems.forEach(messages::add);
     }
     return write(out);
+  }
+
+  /** Confluent's ?deleted=true and ?deletedOnly=true (which wins). */
+  private static Registry.Filter filter(Call call) {
+    return Registry.Filter.of(call.flag("deleted"), call.flag("deletedOnly"));
   }
 
   private String subjectConfig(Call call) {
@@ -173,8 +198,8 @@ final class RegistryEndpoints {
     throw RegistryException.compatibilityNotConfigured(subject);
   }
 
-  private SubjectVersion version(Call call) {
-    return registry.version(call.path("subject"), versionNumber(call.path("version")));
+  private Registry.Found version(Call call) {
+    return registry.version(call.path("subject"), versionNumber(call.path("version")), call.flag("deleted"));
   }
 
   private Schema schema(Call call) {
@@ -189,13 +214,13 @@ final class RegistryEndpoints {
     }
   }
 
-  /** "latest", -1 or a version from 1 up, as Confluent accepts. */
+  /** "latest", -1 or a version from 1 up, as Confluent's VersionId accepts. */
   private static int versionNumber(String text) {
-    if (text.equalsIgnoreCase("latest")) {
+    if (text.trim().equalsIgnoreCase("latest")) {
       return Registry.LATEST;
     }
     try {
-      int version = Integer.parseInt(text);
+      int version = Integer.parseInt(text.trim());
       if (version == Registry.LATEST || version >= 1) {
         return version;
       }
@@ -205,10 +230,16 @@ final class RegistryEndpoints {
     throw RegistryException.invalidVersion(text);
   }
 
-  private ObjectNode versionJson(SubjectVersion v) {
+  private ObjectNode versionJson(Registry.Found found) {
+    SubjectVersion v = found.version();
     // Confluent leaves schemaType out for AVRO, the only type here.
-    return json.createObjectNode().put("subject", v.subject()).put("version", v.version()).put("id", v.id())
+    ObjectNode out = json.createObjectNode().put("subject", v.subject()).put("version", v.version()).put("id", v.id())
         .put("schema", Registry.canonical(v.schema()));
+    if (found.deleted()) {
+      // Only ?deleted=true finds such a version; Confluent marks it so.
+      out.put("deleted", true);
+    }
+    return out;
   }
 
   private String levelJson(String field, CompatibilityLevel level) {

@@ -10,11 +10,20 @@ public sealed interface RegistryEntry {
   String subject();
 
   /**
-   * A version of a subject. Deleting a subject stores each of its versions again with
-   * {@code deleted} set, as Confluent's soft delete does: the version number is never reused and
-   * the id still resolves, because records written with it may still be in the topics.
+   * A version of a subject. A soft delete (of a subject or of one version) stores the version again
+   * with {@code deleted} set, as Confluent's does: the version number is not reused and the id
+   * still resolves, because records written with it may still be in the topics, until the version
+   * is deleted permanently ({@link HardDeletedVersion}).
    */
   record SchemaVersion(String subject, int version, int id, String schema, boolean deleted) implements RegistryEntry {}
+
+  /**
+   * A version of a subject deleted permanently, after a soft delete, as Confluent's
+   * {@code ?permanent=true}: the version is gone, its number is free again, and its id no longer
+   * resolves unless another version still uses it. Stored as the version's key with no value, a
+   * tombstone, which compaction eventually drops with the version's earlier records.
+   */
+  record HardDeletedVersion(String subject, int version) implements RegistryEntry {}
 
   /** The compatibility level of a subject, or the global one when {@code subject} is null; a null level removes it. */
   record CompatibilityConfig(String subject, CompatibilityLevel level) implements RegistryEntry {}

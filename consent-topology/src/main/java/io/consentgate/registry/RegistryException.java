@@ -3,10 +3,14 @@ package io.consentgate.registry;
 import java.util.List;
 
 /**
- * An error the registry answers with: the HTTP status, Confluent's {@code error_code} and message,
- * so clients written against Confluent's registry recognise it.
+ * An error the registry answers with: the HTTP status, Confluent's {@code error_code} and message
+ * (from Confluent's rest.exceptions.Errors, typos included), so clients written against
+ * Confluent's registry recognise it.
  */
 final class RegistryException extends RuntimeException {
+
+  /** Confluent's error code for a schema that does not parse or is not supported. */
+  static final int INVALID_SCHEMA = 42201;
 
   private final int status;
   private final int errorCode;
@@ -33,6 +37,24 @@ final class RegistryException extends RuntimeException {
     return new RegistryException(404, 40402, "Version " + version + " not found.");
   }
 
+  static RegistryException subjectSoftDeleted(String subject) {
+    return new RegistryException(404, 40404, "Subject '" + subject + "' was soft deleted.Set permanent=true to delete permanently");
+  }
+
+  static RegistryException subjectNotSoftDeleted(String subject) {
+    return new RegistryException(404, 40405, "Subject '" + subject + "' was not deleted first before being permanently deleted");
+  }
+
+  static RegistryException versionSoftDeleted(String subject, int version) {
+    return new RegistryException(404, 40406, "Subject '" + subject + "' Version " + version
+        + " was soft deleted.Set permanent=true to delete permanently");
+  }
+
+  static RegistryException versionNotSoftDeleted(String subject, int version) {
+    return new RegistryException(404, 40407, "Subject '" + subject + "' Version " + version
+        + " was not deleted first before being permanently deleted");
+  }
+
   static RegistryException schemaNotFound() {
     return new RegistryException(404, 40403, "Schema not found");
   }
@@ -51,7 +73,7 @@ final class RegistryException extends RuntimeException {
   }
 
   static RegistryException invalidSchema(String message) {
-    return new RegistryException(422, 42201, message);
+    return new RegistryException(422, INVALID_SCHEMA, message);
   }
 
   static RegistryException invalidVersion(String version) {

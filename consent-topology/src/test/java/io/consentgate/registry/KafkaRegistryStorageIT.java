@@ -78,6 +78,29 @@ class KafkaRegistryStorageIT {
   }
 
   @Test
+  void aPermanentDeleteIsATombstoneThatARestartedRegistryHonours() throws Exception {
+    Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+    String topic = "schemas-hard-delete";
+    try (KafkaRegistryStorage storage = new KafkaRegistryStorage(client, topic, (short) 1);
+         SchemaRegistryServer server = new SchemaRegistryServer("127.0.0.1", 0, storage)) {
+      RestSchemaRegistry registry = new RestSchemaRegistry(Map.of(RestSchemaRegistry.SCHEMA_REGISTRY_URL, server.url()));
+      registry.register("gone-value", parse(V1));
+      registry.register("kept-value", parse(V2_OPTIONAL_FIELD));
+      assertThat(send(server.url(), "DELETE", "/subjects/gone-value").statusCode()).isEqualTo(200);
+      HttpResponse<String> hard = send(server.url(), "DELETE", "/subjects/gone-value?permanent=true");
+      assertThat(hard.statusCode()).as(hard.body()).isEqualTo(200);
+    }
+
+    try (KafkaRegistryStorage storage = new KafkaRegistryStorage(client, topic, (short) 1);
+         SchemaRegistryServer server = new SchemaRegistryServer("127.0.0.1", 0, storage)) {
+      assertThat(send(server.url(), "GET", "/subjects?deleted=true").body()).isEqualTo("[\"kept-value\"]");
+      assertThat(send(server.url(), "GET", "/subjects/gone-value/versions?deleted=true").statusCode()).isEqualTo(404);
+      assertThat(send(server.url(), "GET", "/schemas/ids/1").statusCode()).isEqualTo(404);
+      assertThat(send(server.url(), "GET", "/schemas/ids/2").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void refusesATopicThatWouldLoseSchemasOrTheirOrder() throws Exception {
     Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
     try (Admin admin = Admin.create(client)) {
@@ -89,6 +112,11 @@ class KafkaRegistryStorageIT {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("cleanup.policy=delete");
     assertThatThrownBy(() -> new KafkaRegistryStorage(client, "schemas-partitioned", (short) 1))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("3 partitions");
+  }
+
+  private static HttpResponse<String> send(String url, String method, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path))
+        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static void setConfig(String url, String level) throws Exception {

@@ -12,6 +12,9 @@ final class RegistryFixtures {
       + "{\"name\":\"email\",\"type\":[\"null\",\"string\"],\"default\":null}");
   /** {id, age} without a default: a reader of this schema cannot read V1 data, so not BACKWARD. */
   static final String V2_REQUIRED_FIELD = record("{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"age\",\"type\":\"int\"}");
+  /** {id, age = 0}: backward compatible with V1; V2_REQUIRED_FIELD can read its data, not V1's. */
+  static final String V2_AGE_WITH_DEFAULT = record("{\"name\":\"id\",\"type\":\"string\"},"
+      + "{\"name\":\"age\",\"type\":\"int\",\"default\":0}");
 
   private RegistryFixtures() {}
 

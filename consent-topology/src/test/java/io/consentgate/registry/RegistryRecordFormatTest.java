@@ -19,6 +19,17 @@ class RegistryRecordFormatTest {
   }
 
   @Test
+  void aPermanentlyDeletedVersionIsATombstoneUnderTheVersionsOwnKey() {
+    RegistryEntry gone = new RegistryEntry.HardDeletedVersion("s", 2);
+
+    assertThat(RegistryRecordFormat.key(gone))
+        .as("the same key as the version's records, or compaction would keep them")
+        .isEqualTo(RegistryRecordFormat.key(new RegistryEntry.SchemaVersion("s", 2, 7, "\"string\"", true)));
+    assertThat(RegistryRecordFormat.value(gone)).isNull();
+    assertThat(RegistryRecordFormat.entry(RegistryRecordFormat.key(gone), null)).contains(gone);
+  }
+
+  @Test
   void compatibilityLevelsAreKeyedBySubjectAndARemovedOneIsATombstone() {
     RegistryEntry global = new RegistryEntry.CompatibilityConfig(null, CompatibilityLevel.FULL);
     RegistryEntry removed = new RegistryEntry.CompatibilityConfig("s", null);

@@ -1,6 +1,7 @@
 package io.consentgate.registry;
 
 import static io.consentgate.registry.RegistryFixtures.V1;
+import static io.consentgate.registry.RegistryFixtures.V2_AGE_WITH_DEFAULT;
 import static io.consentgate.registry.RegistryFixtures.V2_OPTIONAL_FIELD;
 import static io.consentgate.registry.RegistryFixtures.V2_REQUIRED_FIELD;
 import static io.consentgate.registry.RegistryFixtures.parse;
@@ -82,7 +83,7 @@ class SchemaRegistryServerTest {
     assertThat(refused.json().get("error_code").asInt()).isEqualTo(409);
     assertThat(refused.json().get("message").asText())
         .startsWith("Schema being registered is incompatible with an earlier schema for subject \"s\"")
-        .contains("READER_FIELD_MISSING_DEFAULT_VALUE", "{oldSchemaVersion: 1}", "{compatibility: 'BACKWARD'}");
+        .contains("READER_FIELD_MISSING_DEFAULT_VALUE", "{oldSchemaVersion: 1}", "{validateFields: 'false', compatibility: 'BACKWARD'}");
     assertThat(call("GET", "/subjects/s/versions", null).json()).isEqualTo(json("[1]"));
   }
 
@@ -148,7 +149,7 @@ class SchemaRegistryServerTest {
     assertThat(call("POST", "/compatibility/subjects/s/versions/abc", schemaBody(V1)).json().get("error_code").asInt())
         .isEqualTo(42202);
     assertThat(call("POST", "/compatibility/subjects/nobody/versions/1", schemaBody(V1)).json().get("error_code").asInt())
-        .isEqualTo(40401);
+        .as("Confluent: the version is not found, whether or not the subject is").isEqualTo(40402);
   }
 
   @Test
@@ -232,6 +233,229 @@ class SchemaRegistryServerTest {
     assertThat(call("GET", "/subjects/b/versions", null).json()).isEqualTo(json("[2]"));
     String v3 = RegistryFixtures.record("{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"n\",\"type\":\"int\",\"default\":0}");
     assertThat(register("a", v3)).as("the next id continues after the highest").isEqualTo(3);
+  }
+
+  // Compatibility checks, as Confluent's CompatibilityResource: /versions checks what the level
+  // asks (transitive: every live version; otherwise the latest), /versions/{v} that version alone.
+
+  @Test
+  void compatibilityAgainstLatestChecksOnlyTheLatestVersionEvenOnATransitiveSubject() throws Exception {
+    call("PUT", "/config/s", "{\"compatibility\":\"BACKWARD_TRANSITIVE\"}");
+    register("s", V1);
+    register("s", V2_AGE_WITH_DEFAULT);
+
+    // V2_REQUIRED_FIELD reads v2 data (age is there) but not v1 data (no age, no default).
+    assertThat(call("POST", "/compatibility/subjects/s/versions/latest", schemaBody(V2_REQUIRED_FIELD)).json())
+        .isEqualTo(json("{\"is_compatible\":true}"));
+    assertThat(call("POST", "/compatibility/subjects/s/versions/-1", schemaBody(V2_REQUIRED_FIELD)).json())
+        .isEqualTo(json("{\"is_compatible\":true}"));
+    assertThat(call("POST", "/compatibility/subjects/s/versions", schemaBody(V2_REQUIRED_FIELD)).json())
+        .as("without a version: every version, as registration checks").isEqualTo(json("{\"is_compatible\":false}"));
+    assertThat(call("POST", "/subjects/s/versions", schemaBody(V2_REQUIRED_FIELD)).status()).isEqualTo(409);
+  }
+
+  @Test
+  void compatibilityAgainstANumberedVersionChecksThatVersionAlone() throws Exception {
+    register("s", V1);
+    register("s", V2_AGE_WITH_DEFAULT);
+
+    assertThat(call("POST", "/compatibility/subjects/s/versions/1", schemaBody(V2_REQUIRED_FIELD)).json())
+        .isEqualTo(json("{\"is_compatible\":false}"));
+    assertThat(call("POST", "/compatibility/subjects/s/versions/2", schemaBody(V2_REQUIRED_FIELD)).json())
+        .isEqualTo(json("{\"is_compatible\":true}"));
+    call("PUT", "/config/s", "{\"compatibility\":\"NONE\"}");
+    assertThat(call("POST", "/compatibility/subjects/s/versions/1", schemaBody(V2_REQUIRED_FIELD)).json())
+        .as("the level still decides what compatible means").isEqualTo(json("{\"is_compatible\":true}"));
+  }
+
+  @Test
+  void compatibilityAgainstAVersionThatIsNotLiveIs40402EvenForAnUnknownSubject() throws Exception {
+    assertError(call("POST", "/compatibility/subjects/nobody/versions/1", schemaBody(V1)), 404, 40402, "Version 1 not found.");
+    register("s", V1);
+    call("DELETE", "/subjects/s", null);
+    assertError(call("POST", "/compatibility/subjects/s/versions/1", schemaBody(V1)), 404, 40402, "Version 1 not found.");
+    assertThat(call("POST", "/compatibility/subjects/s/versions/latest", schemaBody(V2_REQUIRED_FIELD)).json())
+        .as("no live version: nothing to be incompatible with").isEqualTo(json("{\"is_compatible\":true}"));
+  }
+
+  @Test
+  void verboseCompatibilityAnswersAlwaysCarryMessages() throws Exception {
+    register("s", V1);
+    assertThat(call("POST", "/compatibility/subjects/s/versions/latest?verbose=true", schemaBody(V2_OPTIONAL_FIELD)).json())
+        .isEqualTo(json("{\"is_compatible\":true,\"messages\":[]}"));
+    assertThat(call("POST", "/compatibility/subjects/s/versions?verbose=true", schemaBody(V2_OPTIONAL_FIELD)).json())
+        .isEqualTo(json("{\"is_compatible\":true,\"messages\":[]}"));
+  }
+
+  @Test
+  void verboseMessagesAreConfluentsAndNameTheVersionThatFailed() throws Exception {
+    call("PUT", "/config/s", "{\"compatibility\":\"BACKWARD_TRANSITIVE\"}");
+    register("s", V1);
+    register("s", V2_AGE_WITH_DEFAULT);
+
+    JsonNode answer = call("POST", "/compatibility/subjects/s/versions?verbose=true", schemaBody(V2_REQUIRED_FIELD)).json();
+
+    JsonNode expected = JSON.createObjectNode().put("is_compatible", false).set("messages", JSON.createArrayNode()
+        .add("{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'age' at path '/fields/1' in the new"
+            + " schema has no default value and is missing in the old schema', additionalInfo:'age'}")
+        .add("{oldSchemaVersion: 1}")
+        .add("{oldSchema: '" + parse(V1) + "'}")
+        .add("{validateFields: 'false', compatibility: 'BACKWARD_TRANSITIVE'}"));
+    assertThat(answer).isEqualTo(expected);
+  }
+
+  @Test
+  void verboseCompatibilityOfAnUnparsableSchemaIsAnAnswerNotAnError() throws Exception {
+    register("s", V1);
+    Answer answer = call("POST", "/compatibility/subjects/s/versions/latest?verbose=true",
+        schemaBody("{\"type\":\"record\",\"name\":\"X\"}"));
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().get("is_compatible").asBoolean()).isFalse();
+    assertThat(answer.json().get("messages").get(0).asText()).startsWith("Invalid schema");
+    assertThat(call("POST", "/compatibility/subjects/s/versions/latest", schemaBody("{\"type\":\"record\",\"name\":\"X\"}"))
+        .json().get("error_code").asInt()).as("without verbose it stays a 422").isEqualTo(42201);
+  }
+
+  // Deletes, as Confluent's SubjectsResource.deleteSubject / SubjectVersionsResource.deleteSchemaVersion
+  // and KafkaSchemaRegistry.deleteSubject / deleteSchemaVersion.
+
+  @Test
+  void permanentlyDeletingASoftDeletedSubjectRemovesItAndAnswersItsVersions() throws Exception {
+    register("s", V1);
+    register("s", V2_OPTIONAL_FIELD);
+    assertThat(call("DELETE", "/subjects/s", null).json()).isEqualTo(json("[1,2]"));
+
+    Answer hard = call("DELETE", "/subjects/s?permanent=true", null);
+
+    assertThat(hard.status()).as(hard.body()).isEqualTo(200);
+    assertThat(hard.json()).isEqualTo(json("[1,2]"));
+    assertError(call("GET", "/subjects/s/versions?deleted=true", null), 404, 40401, "Subject 's' not found.");
+    assertError(call("GET", "/subjects/s/versions/1?deleted=true", null), 404, 40401, "Subject 's' not found.");
+    assertError(call("POST", "/subjects/s?deleted=true", schemaBody(V1)), 404, 40401, "Subject 's' not found.");
+    assertThat(call("GET", "/subjects?deleted=true", null).json()).isEqualTo(json("[]"));
+    assertError(call("GET", "/schemas/ids/1", null), 404, 40403, "Schema 1 not found");
+    assertError(call("DELETE", "/subjects/s?permanent=true", null), 404, 40401, "Subject 's' not found.");
+    assertThat(register("s", V1)).as("the same schema gets its id back").isEqualTo(1);
+    assertThat(call("GET", "/subjects/s/versions", null).json()).as("version numbers start again").isEqualTo(json("[1]"));
+  }
+
+  @Test
+  void permanentlyDeletingASubjectThatWasNotSoftDeletedFirstIs40405() throws Exception {
+    register("s", V1);
+    register("s", V2_OPTIONAL_FIELD);
+    call("DELETE", "/subjects/s/versions/1", null);
+
+    assertError(call("DELETE", "/subjects/s?permanent=true", null), 404, 40405,
+        "Subject 's' was not deleted first before being permanently deleted");
+    assertThat(call("GET", "/subjects/s/versions?deleted=true", null).json()).isEqualTo(json("[1,2]"));
+    assertError(call("DELETE", "/subjects/nobody?permanent=true", null), 404, 40401, "Subject 'nobody' not found.");
+  }
+
+  @Test
+  void softDeletingASubjectAgainIs40404() throws Exception {
+    register("s", V1);
+    call("DELETE", "/subjects/s", null);
+
+    assertError(call("DELETE", "/subjects/s", null), 404, 40404,
+        "Subject 's' was soft deleted.Set permanent=true to delete permanently");
+    assertError(call("DELETE", "/subjects/nobody", null), 404, 40401, "Subject 'nobody' not found.");
+  }
+
+  @Test
+  void aPermanentSubjectDeleteAlsoRemovesItsCompatibilityLevel() throws Exception {
+    register("s", V1);
+    call("PUT", "/config/s", "{\"compatibility\":\"NONE\"}");
+    call("DELETE", "/subjects/s", null);
+    assertThat(call("GET", "/config/s", null).status()).as("a soft delete keeps it").isEqualTo(200);
+
+    assertThat(call("DELETE", "/subjects/s?permanent=true", null).status()).isEqualTo(200);
+
+    assertError(call("GET", "/config/s", null), 404, 40408, "Subject 's' does not have subject-level compatibility configured");
+  }
+
+  @Test
+  void aVersionIsSoftDeletedThenPermanentlyDeleted() throws Exception {
+    register("s", V1);
+    register("s", V2_OPTIONAL_FIELD);
+
+    assertThat(call("DELETE", "/subjects/s/versions/2", null).json()).isEqualTo(json("2"));
+    assertThat(call("GET", "/subjects/s/versions", null).json()).isEqualTo(json("[1]"));
+    assertThat(call("GET", "/subjects/s/versions?deleted=true", null).json()).isEqualTo(json("[1,2]"));
+    assertError(call("GET", "/subjects/s/versions/2", null), 404, 40402, "Version 2 not found.");
+    assertThat(call("GET", "/subjects/s/versions/2?deleted=true", null).json().get("deleted").asBoolean()).isTrue();
+    assertError(call("DELETE", "/subjects/s/versions/2", null), 404, 40406,
+        "Subject 's' Version 2 was soft deleted.Set permanent=true to delete permanently");
+
+    assertThat(call("DELETE", "/subjects/s/versions/2?permanent=true", null).json()).isEqualTo(json("2"));
+
+    assertThat(call("GET", "/subjects/s/versions?deleted=true", null).json()).isEqualTo(json("[1]"));
+    assertError(call("GET", "/subjects/s/versions/2?deleted=true", null), 404, 40402, "Version 2 not found.");
+    assertError(call("DELETE", "/subjects/s/versions/2?permanent=true", null), 404, 40402, "Version 2 not found.");
+    assertThat(register("s", V2_AGE_WITH_DEFAULT)).isEqualTo(3);
+    assertThat(call("GET", "/subjects/s/versions", null).json()).as("2 is free again").isEqualTo(json("[1,2]"));
+  }
+
+  @Test
+  void permanentlyDeletingAVersionThatWasNotSoftDeletedFirstIs40407() throws Exception {
+    register("s", V1);
+    register("s", V2_OPTIONAL_FIELD);
+
+    assertError(call("DELETE", "/subjects/s/versions/1?permanent=true", null), 404, 40407,
+        "Subject 's' Version 1 was not deleted first before being permanently deleted");
+    assertError(call("DELETE", "/subjects/s/versions/latest?permanent=true", null), 404, 40407,
+        "Subject 's' Version 2 was not deleted first before being permanently deleted");
+    assertThat(call("GET", "/subjects/s/versions", null).json()).isEqualTo(json("[1,2]"));
+  }
+
+  @Test
+  void deletingAVersionThatIsNotThere() throws Exception {
+    assertError(call("DELETE", "/subjects/nobody/versions/1", null), 404, 40401, "Subject 'nobody' not found.");
+    register("s", V1);
+    assertError(call("DELETE", "/subjects/s/versions/7", null), 404, 40402, "Version 7 not found.");
+    assertThat(call("DELETE", "/subjects/s/versions/0", null).json().get("error_code").asInt()).isEqualTo(42202);
+    assertThat(call("DELETE", "/subjects/s/versions/latest", null).json()).isEqualTo(json("1"));
+    assertError(call("DELETE", "/subjects/s/versions/latest", null), 404, 40402, "Version -1 not found.");
+  }
+
+  @Test
+  void softDeletedSubjectsVersionsAndSchemasAreListedAndFoundOnlyOnRequest() throws Exception {
+    register("a", V1);
+    register("a", V2_OPTIONAL_FIELD);
+    register("b", V2_AGE_WITH_DEFAULT);
+    call("DELETE", "/subjects/a/versions/1", null);
+    call("DELETE", "/subjects/b", null);
+
+    assertThat(call("GET", "/subjects", null).json()).isEqualTo(json("[\"a\"]"));
+    assertThat(call("GET", "/subjects?deleted=true", null).json()).isEqualTo(json("[\"a\",\"b\"]"));
+    assertThat(call("GET", "/subjects?deletedOnly=true", null).json()).isEqualTo(json("[\"b\"]"));
+    assertThat(call("GET", "/subjects/a/versions?deletedOnly=true", null).json()).isEqualTo(json("[1]"));
+    assertThat(call("GET", "/subjects/b/versions?deleted=true", null).json()).isEqualTo(json("[1]"));
+    assertError(call("POST", "/subjects/a", schemaBody(V1)), 404, 40403, "Schema not found");
+    assertThat(call("POST", "/subjects/a?deleted=true", schemaBody(V1)).json().get("version").asInt()).isEqualTo(1);
+    assertThat(call("POST", "/subjects/b?deleted=true", schemaBody(V2_AGE_WITH_DEFAULT)).json().get("id").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void aPermanentDeleteSurvivesARestart() throws Exception {
+    register("a", V1);
+    register("a", V2_OPTIONAL_FIELD);
+    register("b", V2_AGE_WITH_DEFAULT);
+    call("PUT", "/config/b", "{\"compatibility\":\"NONE\"}");
+    call("DELETE", "/subjects/a/versions/2", null);
+    call("DELETE", "/subjects/a/versions/2?permanent=true", null);
+    call("DELETE", "/subjects/b", null);
+    call("DELETE", "/subjects/b?permanent=true", null);
+    server.close();
+
+    server = new SchemaRegistryServer("127.0.0.1", 0, storage);
+
+    assertThat(call("GET", "/subjects?deleted=true", null).json()).isEqualTo(json("[\"a\"]"));
+    assertThat(call("GET", "/subjects/a/versions?deleted=true", null).json()).isEqualTo(json("[1]"));
+    assertError(call("GET", "/schemas/ids/3", null), 404, 40403, "Schema 3 not found");
+    assertThat(call("GET", "/config/b", null).status()).isEqualTo(404);
+    assertThat(register("b", V1)).isEqualTo(1);
+    assertThat(call("GET", "/subjects/b/versions", null).json()).isEqualTo(json("[1]"));
   }
 
   @Test
