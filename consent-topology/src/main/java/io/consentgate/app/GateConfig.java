@@ -50,6 +50,7 @@ public final class GateConfig {
   public static final String TOPIC_PARTITIONS = "topics.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "topics.replication-factor";
   public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
+  public static final String HEALTH_STALL_TIMEOUT = "health.stall-timeout";
   public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
   public static final String METRICS_PORT = "metrics.port";
   public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write-buffer.ratio";
@@ -87,6 +88,7 @@ public final class GateConfig {
     d.put(TOPIC_PARTITIONS, "6");
     d.put(TOPIC_REPLICATION_FACTOR, "-1");
     d.put(SHUTDOWN_TIMEOUT, "PT30S");
+    d.put(HEALTH_STALL_TIMEOUT, "PT45S");
     d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20));
     d.put(METRICS_PORT, "9464");
     d.put(ROCKSDB_WRITE_BUFFER_RATIO, "0.5");
@@ -185,6 +187,7 @@ public final class GateConfig {
     topicPartitions();
     topicReplicationFactor();
     shutdownTimeout();
+    healthStallTimeout();
     intValue(STANDBY_REPLICAS);
     if (intValue(METRICS_PORT) < -1 || intValue(METRICS_PORT) > 65535) {
       throw new ConfigException(METRICS_PORT + " must be a port, 0 for any free one, or -1 for none");
@@ -279,6 +282,11 @@ public final class GateConfig {
 
   public Duration shutdownTimeout() throws ConfigException {
     return duration(SHUTDOWN_TIMEOUT);
+  }
+
+  /** How long input may wait without a commit before /health says the gate is stuck. */
+  public Duration healthStallTimeout() throws ConfigException {
+    return duration(HEALTH_STALL_TIMEOUT);
   }
 
   private int positiveInt(String key) throws ConfigException {

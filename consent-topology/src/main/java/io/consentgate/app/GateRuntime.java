@@ -64,6 +64,6 @@ final class GateRuntime {
   /** @param inputPartitions the input topics' partition count, which decides which task owns a contact */
   GateService gateService(int inputPartitions) throws GateConfig.ConfigException {
     return new GateService(config.topologySettings(true).withInputPartitions(inputPartitions), valueSerdes(),
-        streamsSettings(), config.shutdownTimeout());
+        streamsSettings(), config.shutdownTimeout(), config.healthStallTimeout());
   }
 }

@@ -4,9 +4,13 @@ import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.ErrorHandling;
 import io.consentgate.topology.TopologySettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -22,7 +26,11 @@ public final class GateService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(GateService.class);
 
+  private static final Duration HEALTH_CHECK_PERIOD = Duration.ofSeconds(5);
+
   private final KafkaStreams streams;
+  private final GateHealth health;
+  private final ScheduledExecutorService healthChecks;
   private final Duration shutdownTimeout;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
@@ -33,15 +41,39 @@ public final class GateService implements AutoCloseable {
    */
   public GateService(TopologySettings settings, ValueSerdes serdes, Map<String, Object> streamsSettings,
                      Duration shutdownTimeout) {
+    this(settings, serdes, streamsSettings, shutdownTimeout, Duration.ofSeconds(45));
+  }
+
+  /**
+   * @param stallTimeout how long input may wait without a commit before the gate reports itself
+   *     stuck; never less than twice the commit interval, which is how often progress shows
+   */
+  public GateService(TopologySettings settings, ValueSerdes serdes, Map<String, Object> streamsSettings,
+                     Duration shutdownTimeout, Duration stallTimeout) {
     Properties props = new Properties();
     props.putAll(ErrorHandling.streamsProperties(settings.topics()));
     props.putAll(streamsSettings);
     this.streams = new KafkaStreams(ConsentGateTopology.build(settings, serdes), props);
     this.shutdownTimeout = shutdownTimeout;
+    StreamsConfig config = new StreamsConfig(props);
+    Duration commitInterval = Duration.ofMillis(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    if (stallTimeout.compareTo(commitInterval.multipliedBy(2)) < 0) {
+      stallTimeout = commitInterval.multipliedBy(2);
+    }
+    Set<String> inputs = Set.of(settings.topics().contactCreated(), settings.topics().consentEvidence(),
+        ConsentGateTopology.reroutingTopic(config.getString(StreamsConfig.APPLICATION_ID_CONFIG)));
+    this.health = new GateHealth(streams, inputs, stallTimeout, Clock.systemUTC());
+    // The health check also runs unasked, so that a stuck gate is in the log within a minute.
+    this.healthChecks = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "consent-gate-health");
+      t.setDaemon(true);
+      return t;
+    });
     // A thread that dies on an unexpected error is replaced; it resumes from the last commit, so
-    // under exactly-once nothing is lost or doubled.
+    // under exactly-once nothing is lost or doubled. If it keeps dying, the health check says so.
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed; replacing it", e);
+      health.threadFailed(e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.setStateListener((now, before) -> {
@@ -70,11 +102,17 @@ public final class GateService implements AutoCloseable {
 
   public void start() {
     streams.start();
+    healthChecks.scheduleAtFixedRate(health::check, HEALTH_CHECK_PERIOD.toMillis(), HEALTH_CHECK_PERIOD.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Starts the metrics endpoint for this gate ({@code port} 0: any free port). */
   public MetricsEndpoint metricsEndpoint(int port) {
-    return new MetricsEndpoint(port, streams, streams::state);
+    return new MetricsEndpoint(port, streams, health);
+  }
+
+  public GateHealth health() {
+    return health;
   }
 
   /** Observes state restoration (benchmarks, diagnostics); call before {@link #start()}. */
@@ -108,6 +146,7 @@ public final class GateService implements AutoCloseable {
   /** Commits, closes the stores and leaves the group, within the shutdown timeout. */
   @Override
   public void close() {
+    healthChecks.shutdownNow();
     boolean clean = streams.close(CloseOptions.timeout(shutdownTimeout)
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     if (!clean) {

@@ -11,12 +11,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Prometheus scrape endpoint ({@code GET /metrics}) and a liveness answer ({@code GET /health}:
- * 200 while the gate runs or rebalances, 503 otherwise). Exposes Kafka Streams' own metrics and the
+ * Prometheus scrape endpoint ({@code GET /metrics}) and a health answer ({@code GET /health}: 200
+ * while the gate runs and makes progress, 503 with the reasons otherwise; see {@link GateHealth}). Exposes Kafka Streams' own metrics and the
  * gate's (dead letters by reason, records applied / unchanged).
  */
 public final class MetricsEndpoint implements AutoCloseable {
@@ -25,10 +24,11 @@ public final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer server;
   private final KafkaStreamsMetrics streamsMetrics;
 
-  public MetricsEndpoint(int port, KafkaStreams streams, Supplier<KafkaStreams.State> state) {
+  public MetricsEndpoint(int port, KafkaStreams streams, GateHealth health) {
     Metrics.addRegistry(registry); // the dead-letter handlers count into the global registry
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
+    health.bindTo(registry);
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
     } catch (IOException e) {
@@ -36,9 +36,8 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
     server.createContext("/metrics", exchange -> answer(exchange, 200, registry.scrape()));
     server.createContext("/health", exchange -> {
-      KafkaStreams.State now = state.get();
-      boolean alive = now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.REBALANCING;
-      answer(exchange, alive ? 200 : 503, now.name() + "\n");
+      GateHealth.Report report = health.check();
+      answer(exchange, report.healthy() ? 200 : 503, report.text());
     });
     server.start();
   }

@@ -70,6 +70,11 @@ public final class ConsentGateTopology {
 
   private ConsentGateTopology() {}
 
+  /** The internal topic that carries misrouted events to the task that owns their contact. */
+  public static String reroutingTopic(String applicationId) {
+    return applicationId + "-" + REROUTED + "-repartition";
+  }
+
   public static Topology build(TopologySettings settings, ValueSerdes serdes) {
     GateTopics topics = settings.topics();
     ConsentPolicy policy = new ConsentPolicy(settings.policy());

@@ -10,6 +10,7 @@ import io.consentgate.registry.InMemoryRegistryStorage;
 import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.registry.SchemaRegistryServer;
 import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.MetricsEndpoint;
 import io.consentgate.serde.ConfluentAvroSerde;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -61,9 +62,10 @@ class GateFaultsIT {
       flags.put(GateConfig.REPLICATION_FACTOR, "1");
       flags.put("kafka.commit.interval.ms", "100");
       flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H"); // no wall-clock lapse verdicts during the test
+      flags.put(GateConfig.HEALTH_STALL_TIMEOUT, "PT5S");
       GateRuntime runtime = KafkaStack.runtime(flags);
       GateOnKafkaIT.createTopics(runtime);
-      try (GateService gate = runtime.gateService()) {
+      try (GateService gate = runtime.gateService(); MetricsEndpoint metrics = gate.metricsEndpoint(0)) {
         gate.start();
         KafkaStack.publish(runtime, Files.readString(Path.of("../examples/history.jsonl")));
         int before = GateOnKafkaIT.stableVerdictCount(runtime);
@@ -83,6 +85,11 @@ class GateFaultsIT {
         Thread.sleep(5_000);
         assertThat(KafkaStack.verdicts(runtime)).as("nothing decided while the schema is unknown").hasSize(before);
         assertThat(deadLetters(runtime)).as("and nothing dead-lettered").isZero();
+        await().atMost(WAIT).untilAsserted(() -> {
+          var health = BadEventTimesIT.health(metrics.port());
+          assertThat(health.statusCode()).as("a gate that cannot read its input is not healthy").isEqualTo(503);
+          assertThat(health.body()).startsWith("DOWN").contains("consent-evidence-").contains("no progress for");
+        });
 
         registry = new SchemaRegistryServer("127.0.0.1", port, storage); // back, same ids
         Instant back = Instant.now();
@@ -93,6 +100,8 @@ class GateFaultsIT {
         assertThat(List.of(last.get("c-ann"), last.get("c-jo"), last.get("c-eli")))
             .allSatisfy(outcome -> assertThat(outcome).startsWith("DENY/WITHDRAWN"));
         assertThat(deadLetters(runtime)).isZero();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(BadEventTimesIT.health(metrics.port()).statusCode())
+            .as("healthy again once it makes progress").isEqualTo(200));
         System.out.printf("registry outage: %d verdicts before, 3 records during a %d s outage, 0 dead letters, "
             + "%d verdicts after; recovered %d ms after the registry came back%n", before,
             Duration.between(outageStart, back).toSeconds(), after.size(), recovery.toMillis());

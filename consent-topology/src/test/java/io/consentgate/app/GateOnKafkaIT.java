@@ -181,6 +181,30 @@ class GateOnKafkaIT {
     }
   }
 
+  @Test
+  void topicsTheGateWritesEventTimesToMustUseTheAppendTime() throws Exception {
+    String prefix = stack.uniquePrefix();
+    Map<String, String> flags = stack.gateFlags(prefix, "stamps", dir.resolve("stamps"), 2);
+    GateRuntime runtime = KafkaStack.runtime(flags);
+    GateConfig config = runtime.config();
+    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+      TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, 2, (short) 1);
+      assertThat(configOf(admin, config.topics().deadLetters())).containsEntry("message.timestamp.type", "LogAppendTime")
+          .containsEntry("retention.ms", String.valueOf(365L * 24 * 3600 * 1000));
+      // An operator-created dead-letter topic with the broker's default CreateTime.
+      admin.deleteTopics(List.of(config.topics().deadLetters())).all().get();
+      await().atMost(WAIT).until(() -> !admin.listTopics().names().get().contains(config.topics().deadLetters()));
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(config.topics().deadLetters(), 2, (short) 1)))
+          .all().get();
+    }
+    List<String> args = new ArrayList<>(List.of("run"));
+    flags.forEach((k, v) -> { args.add("--set"); args.add(k + "=" + v); });
+    CliRun run = CliRun.of(args.toArray(String[]::new));
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_STARTUP);
+    assertThat(run.err()).contains(config.topics().deadLetters() + " (CreateTime)")
+        .contains("message.timestamp.type=LogAppendTime");
+  }
+
   private static Map<String, String> configOf(Admin admin, String topic) throws Exception {
     var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
     Map<String, String> values = new HashMap<>();
