@@ -60,8 +60,9 @@ public final class BenchMain implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: throughput, restore, latency, replay, policy, memory (default: all). "
-          + "restore needs throughput, whose state it wipes and restores.")
+      description = "Run only these sections: throughput, rerouting, restore, latency, replay, policy, memory "
+          + "(default: all). restore and rerouting need throughput (restore wipes and restores its state; rerouting "
+          + "reuses its input).")
   Set<String> only;
 
   @Option(names = "--events", description = "Events to preload and replay, instead of the mode's number.")
@@ -87,13 +88,13 @@ public final class BenchMain implements Callable<Integer> {
   private static final String PASSTHROUGH_OUT = "bench-passthrough-out";
 
   /** {@code memoryContacts}: the numbers of contacts in state to measure process memory with. */
-  record Plan(long events, int eventsPerContact, int partitions, int rounds, int[] ratesPerSecond, Duration latencyWindow,
-              long replayEvents, boolean jmh, long[] memoryContacts) {}
+  record Plan(long events, int eventsPerContact, int partitions, int rounds, int reroutingPairs, int[] ratesPerSecond,
+              Duration latencyWindow, long replayEvents, boolean jmh, long[] memoryContacts) {}
 
   private Plan plan() {
     Plan plan = modePlan();
     return events == null ? plan : new Plan(events, plan.eventsPerContact(), plan.partitions(), plan.rounds(),
-        plan.ratesPerSecond(), plan.latencyWindow(), events, plan.jmh(), plan.memoryContacts());
+        plan.reroutingPairs(), plan.ratesPerSecond(), plan.latencyWindow(), events, plan.jmh(), plan.memoryContacts());
   }
 
   private boolean runs(String section) {
@@ -102,13 +103,13 @@ public final class BenchMain implements Callable<Integer> {
 
   private Plan modePlan() {
     if (smoke) {
-      return new Plan(3_000, 10, 2, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false, new long[] {SMOKE_CONTACTS});
+      return new Plan(3_000, 10, 2, 1, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false, new long[] {SMOKE_CONTACTS});
     }
     if (quick) {
-      return new Plan(200_000, 10, 4, 1, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
+      return new Plan(200_000, 10, 4, 1, 3, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
           new long[] {1_000_000});
     }
-    return new Plan(1_000_000, 10, 6, 5, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true,
+    return new Plan(1_000_000, 10, 6, 5, 9, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true,
         new long[] {1_000_000, 10_000_000});
   }
 
@@ -124,12 +125,12 @@ public final class BenchMain implements Callable<Integer> {
     }
     Path work = Files.createTempDirectory("consent-bench");
     try {
-      boolean onBroker = runs("throughput") || runs("restore") || runs("latency");
+      boolean onBroker = runs("throughput") || runs("rerouting") || runs("restore") || runs("latency");
       if (onBroker) {
         try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
           GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
               "bench-consent-gate-dlq");
-          if (runs("throughput")) {
+          if (runs("throughput") || runs("rerouting")) {
             throughput(plan, cluster, topics, work, results);
           }
           if (runs("latency")) {
@@ -181,13 +182,14 @@ public final class BenchMain implements Callable<Integer> {
     Map<String, List<Double>> startup = new LinkedHashMap<>();
     Path lastGateState = null;
     String lastGateApp = null;
-    for (int round = 1; round <= plan.rounds(); round++) {
+    for (int round = 1; runs("throughput") && round <= plan.rounds(); round++) {
       Timing p = passthrough(cluster, topics, "bench-pass-" + round, work);
       String eosApp = "bench-gate-eos-" + round;
-      Timing e = gate(cluster, topics, eosApp, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(eosApp));
+      Timing e = gate(cluster, topics, plan.partitions(), true, eosApp, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(eosApp));
       lastGateState = work.resolve(eosApp);
       lastGateApp = eosApp;
-      Timing a = gate(cluster, topics, "bench-gate-alo-" + round, StreamsConfig.AT_LEAST_ONCE, work.resolve("alo-" + round));
+      Timing a = gate(cluster, topics, plan.partitions(), true, "bench-gate-alo-" + round, StreamsConfig.AT_LEAST_ONCE,
+          work.resolve("alo-" + round));
       passthrough.add(preloaded / p.processingSeconds());
       gateEos.add(preloaded / e.processingSeconds());
       gateAlo.add(preloaded / a.processingSeconds());
@@ -197,6 +199,12 @@ public final class BenchMain implements Callable<Integer> {
       log("round %d: passthrough %.0f, gate EOS %.0f, gate ALO %.0f events/s (start-up %.1f / %.1f / %.1f s)", round,
           passthrough.get(round - 1), gateEos.get(round - 1), gateAlo.get(round - 1), p.startupSeconds(),
           e.startupSeconds(), a.startupSeconds());
+    }
+    if (runs("rerouting")) {
+      results.put("rerouting", reroutingCost(plan, cluster, topics, preloaded, work));
+    }
+    if (!runs("throughput")) {
+      return;
     }
     double pass = median(passthrough);
     double eos = median(gateEos);
@@ -214,8 +222,52 @@ public final class BenchMain implements Callable<Integer> {
     startup.forEach((k, v) -> startupMedians.put(k, Math.round(median(v) * 10) / 10.0));
     results.put("startup_s", startupMedians);
     if (runs("restore")) {
-      results.put("restore_eps", round(restoreRate(cluster, topics, lastGateApp, lastGateState)));
+      results.put("restore_eps", round(restoreRate(cluster, topics, plan.partitions(), lastGateApp, lastGateState)));
     }
+  }
+
+  /**
+   * What correctly partitioned input pays for the re-routing step: the gate (exactly-once) with and
+   * without it over the same records, in pairs whose order alternates, and the median of the
+   * per-pair ratios (pairs cancel the drift of a noisy machine that medians of each side would not),
+   * after one unmeasured pair.
+   */
+  private static Map<String, Object> reroutingCost(Plan plan, BenchCluster cluster, GateTopics topics, long preloaded,
+                                                   Path work) throws Exception {
+    List<Double> with = new ArrayList<>();
+    List<Double> without = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    // One unmeasured pair first: run alone, the section's first run would also pay for the JIT.
+    for (boolean rerouting : new boolean[] {true, false}) {
+      String app = "bench-rerouting-warmup-" + rerouting;
+      gate(cluster, topics, plan.partitions(), rerouting, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app));
+      MemoryBench.deleteRecursively(work.resolve(app));
+    }
+    for (int pair = 1; pair <= plan.reroutingPairs(); pair++) {
+      double withEps = 0;
+      double withoutEps = 0;
+      for (boolean rerouting : pair % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+        String app = "bench-rerouting-" + (rerouting ? "with-" : "without-") + pair;
+        Timing t = gate(cluster, topics, plan.partitions(), rerouting, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app));
+        MemoryBench.deleteRecursively(work.resolve(app));
+        if (rerouting) {
+          withEps = preloaded / t.processingSeconds();
+        } else {
+          withoutEps = preloaded / t.processingSeconds();
+        }
+      }
+      with.add(withEps);
+      without.add(withoutEps);
+      ratios.add(withEps / withoutEps);
+      log("re-routing pair %d: with %.0f, without %.0f events/s, ratio %.3f", pair, withEps, withoutEps, withEps / withoutEps);
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("pairs", plan.reroutingPairs());
+    r.put("with_eps_runs", with.stream().map(BenchMain::round).toList());
+    r.put("without_eps_runs", without.stream().map(BenchMain::round).toList());
+    r.put("ratio_runs", ratios.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
+    r.put("median_ratio", Math.round(median(ratios) * 1000) / 1000.0);
+    return r;
   }
 
   private static void latency(Plan plan, BenchCluster cluster, Path work, Map<String, Object> results) throws Exception {
@@ -268,9 +320,13 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
-  private static Timing gate(BenchCluster cluster, GateTopics topics, String app, String guarantee, Path state)
-      throws Exception {
-    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
+  private static Timing gate(BenchCluster cluster, GateTopics topics, int partitions, boolean rerouting, String app,
+                             String guarantee, Path state) throws Exception {
+    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
+        .withInputPartitions(partitions);
+    if (!rerouting) {
+      settings = settings.withoutRerouting();
+    }
     Map<String, Object> props = new HashMap<>();
     streamsProps(cluster, app, guarantee, state).forEach((k, v) -> props.put((String) k, v));
     long startMillis = System.currentTimeMillis();
@@ -284,12 +340,14 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   /** Changelog records restored per second after the instance's local state is wiped. */
-  private static double restoreRate(BenchCluster cluster, GateTopics topics, String app, Path state) throws Exception {
+  private static double restoreRate(BenchCluster cluster, GateTopics topics, int partitions, String app, Path state)
+      throws Exception {
     if (app == null) {
       return 0;
     }
     MemoryBench.deleteRecursively(state);
-    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
+    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
+        .withInputPartitions(partitions);
     Map<String, Object> props = new HashMap<>();
     streamsProps(cluster, app, StreamsConfig.EXACTLY_ONCE_V2, state).forEach((k, v) -> props.put((String) k, v));
     RestoreCounter restored = new RestoreCounter();

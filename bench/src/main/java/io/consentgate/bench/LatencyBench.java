@@ -58,7 +58,8 @@ final class LatencyBench {
         prefix + "dlq");
     cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters()),
         partitions);
-    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true);
+    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
+        .withInputPartitions(partitions);
     Map<String, Object> props = new java.util.HashMap<>();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "gate");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap);

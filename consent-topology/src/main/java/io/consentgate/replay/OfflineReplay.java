@@ -11,7 +11,6 @@ import io.consentgate.serde.InMemorySchemaRegistry;
 import io.consentgate.serde.SchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
-import io.consentgate.topology.ErrorHandling;
 import io.consentgate.topology.InMemoryGate;
 import io.consentgate.topology.TopologySettings;
 import java.io.BufferedReader;
@@ -85,7 +84,7 @@ public final class OfflineReplay {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "consent-gate-replay");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.putAll(ErrorHandling.streamsProperties(settings.topics()));
+    props.putAll(ConsentGateTopology.streamsProperties(settings));
     try (TopologyTestDriver driver = new TopologyTestDriver(ConsentGateTopology.build(settings, ValueSerdes.using(registry)), props, Instant.EPOCH)) {
       Run run = new Run(verdictsOut, errors);
       run.gate = new DriverGate(driver, registry, run);

@@ -2,7 +2,6 @@ package io.consentgate.runtime;
 
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
-import io.consentgate.topology.ErrorHandling;
 import io.consentgate.topology.TopologySettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,7 +50,7 @@ public final class GateService implements AutoCloseable {
   public GateService(TopologySettings settings, ValueSerdes serdes, Map<String, Object> streamsSettings,
                      Duration shutdownTimeout, Duration stallTimeout) {
     Properties props = new Properties();
-    props.putAll(ErrorHandling.streamsProperties(settings.topics()));
+    props.putAll(ConsentGateTopology.streamsProperties(settings));
     props.putAll(streamsSettings);
     this.streams = new KafkaStreams(ConsentGateTopology.build(settings, serdes), props);
     this.shutdownTimeout = shutdownTimeout;

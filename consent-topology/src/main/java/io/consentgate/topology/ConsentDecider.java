@@ -1,6 +1,5 @@
 package io.consentgate.topology;
 
-import io.consentgate.events.ConsentVerdict;
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
 import java.time.Duration;
@@ -17,44 +16,80 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The gate's one stateful step on Kafka Streams: the {@link ConsentLedger} over the consent store
  * and the lapse index, publishing verdicts downstream. A wall-clock punctuation re-decides the
  * contacts whose implicit consent is due to lapse.
+ *
+ * <p>A task decides only the contacts it owns ({@link ContactOwnership}). The input decider passes
+ * an event of another contact on to the re-routing topic; what comes back from that topic, now
+ * on the owner's partition, goes to a second decider node over the same stores. Two nodes rather
+ * than a merge in front of one: correctly partitioned events then cross no extra processor.
  */
-final class ConsentDecider implements Processor<String, ConsentEvent, String, ConsentVerdict> {
+final class ConsentDecider implements Processor<String, ConsentEvent, String, Object> {
 
   /** Metric group {@code stream-consent-gate-metrics}: records-applied-total, records-unchanged-total. */
   static final String METRIC_SCOPE = "consent-gate";
 
+  /** Where a decider node sits: on the inputs, or behind the re-routing topic. */
+  enum Role {
+    /** Decides owned events, passes the others on, and checks lapses. */
+    INPUT,
+    /** Decides events that came through the re-routing topic (all owned by construction). */
+    REROUTED
+  }
+
   private final ConsentPolicy policy;
   private final Duration lapseCheckInterval;
   private final ContactOwnership ownership;
+  private final Role role;
+  private final String verdictSink;
+  private final String reroutingChild;
+  private ProcessorContext<String, Object> context;
+  private OwnershipCheck ownershipCheck;
   private ConsentLedger ledger;
   private Sensor applied;
   private Sensor unchanged;
 
-  ConsentDecider(ConsentPolicy policy, Duration lapseCheckInterval, ContactOwnership ownership) {
+  /**
+   * @param verdictSink the child node verdicts go to
+   * @param reroutingChild the child node events of other tasks' contacts go to; null when re-routing is off
+   */
+  ConsentDecider(ConsentPolicy policy, Duration lapseCheckInterval, ContactOwnership ownership, Role role,
+                 String verdictSink, String reroutingChild) {
     this.policy = policy;
     this.lapseCheckInterval = lapseCheckInterval;
     this.ownership = ownership;
+    this.role = role;
+    this.verdictSink = verdictSink;
+    this.reroutingChild = reroutingChild;
   }
 
   @Override
-  public void init(ProcessorContext<String, ConsentVerdict> context) {
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    int partition = context.taskId().partition();
     KeyValueStore<String, ContactConsent> consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
     KeyValueStore<Bytes, byte[]> index = context.getStateStore(ConsentGateTopology.LAPSE_INDEX_STORE);
-    this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put), 
-        new LapseIndex(index, contactId -> ownership.owns(context.taskId().partition(), contactId)), (contactId, verdict, version) ->
-        context.forward(new Record<>(contactId, VerdictMapping.toRecord(verdict, version), verdict.decidedAt().toEpochMilli())));
+    this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put),
+        new LapseIndex(index, contactId -> ownership.owns(partition, contactId)), (contactId, verdict, version) ->
+        context.forward(new Record<>(contactId, VerdictMapping.toRecord(verdict, version), verdict.decidedAt().toEpochMilli()),
+            verdictSink));
+    this.ownershipCheck = new OwnershipCheck(ownership, partition);
     // Accounting: every record that passed the contract check either changed the contact's state
     // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.
-    String task = context.taskId().toString();
-    this.applied = context.metrics().addRateTotalSensor(METRIC_SCOPE, task, "records-applied", Sensor.RecordingLevel.INFO);
-    this.unchanged = context.metrics().addRateTotalSensor(METRIC_SCOPE, task, "records-unchanged", Sensor.RecordingLevel.INFO);
-    // Lapses are the one thing time alone changes; live they are noticed on the wall clock. The
-    // offline replay drives this clock from the records' event time instead.
-    context.schedule(lapseCheckInterval, PunctuationType.WALL_CLOCK_TIME, now -> ledger.checkLapses(Instant.ofEpochMilli(now)));
+    String entity = context.taskId() + (role == Role.REROUTED ? "-rerouted" : "");
+    this.applied = context.metrics().addRateTotalSensor(METRIC_SCOPE, entity, "records-applied", Sensor.RecordingLevel.INFO);
+    this.unchanged = context.metrics().addRateTotalSensor(METRIC_SCOPE, entity, "records-unchanged", Sensor.RecordingLevel.INFO);
+    if (role == Role.INPUT) {
+      // Lapses are the one thing time alone changes; live they are noticed on the wall clock. The
+      // offline replay drives this clock from the records' event time instead.
+      context.schedule(lapseCheckInterval, PunctuationType.WALL_CLOCK_TIME, now -> ledger.checkLapses(Instant.ofEpochMilli(now)));
+    }
   }
 
   @Override
   public void process(Record<String, ConsentEvent> record) {
+    if (role == Role.INPUT && reroutingChild != null && !ownershipCheck.owned(record.key(), context)) {
+      context.forward(record, reroutingChild);
+      return;
+    }
     if (ledger.apply(record.key(), record.value())) {
       applied.record();
     } else {

@@ -13,7 +13,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -30,20 +29,19 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * contact-created  -> contact-created-source  -> contact-created-check  --\
- *                                                                          consent-events -> consent-ownership
- * consent-evidence -> consent-evidence-source -> consent-evidence-check --/
+ *                                                                          consent-events -> consent-decider -> consent-verdicts-sink
+ * consent-evidence -> consent-evidence-source -> consent-evidence-check --/                       |
+ *                                                                                                  | events of contacts other tasks own
+ *                                                                                                  v
+ *   consent-events-reroute -> [re-routing topic] -> consent-events-rerouted-time -> consent-decider-rerouted -> consent-verdicts-rerouted-sink
  *
- * consent-ownership -> consent-routing-owned -> consent-events-owned ------------------------------------\
- *                   -> consent-routing-misrouted -> consent-events-reroute                              consent-events-routed
- *                        -> [consent-events-rerouted repartition topic] -> consent-events-rerouted-time --/       |
- *                                                                                                         consent-decider -> consent-verdicts-sink
- *                                                          stores: consent-state, consent-lapse-index
+ *                                        stores (both deciders): consent-state, consent-lapse-index
  * </pre>
  *
  * Both input topics are keyed by contactId and co-partitioned. Producers are expected to partition
- * keys as the Java client does, but the gate does not rely on it: a record that reached a task
+ * keys as the Java client does, but the gate does not rely on it: an event that reached a task
  * other than its contact's owner ({@link ContactOwnership}) goes through the internal re-routing
- * topic to the owner, inside the same transaction; correctly partitioned records never touch it.
+ * topic to the owner, inside the same transaction; correctly partitioned events never touch it.
  * Records that break the contract throw {@link BadInputException} in the check steps and go to the
  * dead-letter topic through Kafka Streams' processing-exception handler.
  */
@@ -57,18 +55,30 @@ public final class ConsentGateTopology {
   public static final String CONTACT_CHECK = "contact-created-check";
   public static final String EVIDENCE_CHECK = "consent-evidence-check";
   public static final String MERGE = "consent-events";
-  public static final String OWNERSHIP = "consent-ownership";
-  public static final String ROUTING = "consent-routing-";
-  public static final String OWNED = "consent-events-owned";
   public static final String REROUTE_OUT = "consent-events-reroute";
   /** The re-routing topic is {@code <application.id>-consent-events-rerouted-repartition}. */
   public static final String REROUTED = "consent-events-rerouted";
   public static final String REROUTE_IN = "consent-events-rerouted-time";
-  public static final String ROUTED = "consent-events-routed";
+  public static final String DECIDER_REROUTED = "consent-decider-rerouted";
+  public static final String VERDICT_SINK_REROUTED = "consent-verdicts-rerouted-sink";
   public static final String DECIDER = "consent-decider";
   public static final String VERDICT_SINK = "consent-verdicts-sink";
 
   private ConsentGateTopology() {}
+
+  /**
+   * The Streams settings this topology relies on, whoever runs it: Kafka Streams' dead-lettering
+   * ({@link ErrorHandling}), and no idling for empty input partitions. Decisions do not depend on
+   * the order in which records arrive, so there is nothing to wait for; with idling on, the
+   * re-routing topic (nearly always empty) would put every record through the "enforced
+   * processing" bookkeeping.
+   */
+  public static Map<String, Object> streamsProperties(TopologySettings settings) {
+    Map<String, Object> props = new java.util.HashMap<>(ErrorHandling.streamsProperties(settings.topics()));
+    props.put(org.apache.kafka.streams.StreamsConfig.MAX_TASK_IDLE_MS_CONFIG,
+        org.apache.kafka.streams.StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    return props;
+  }
 
   /** The internal topic that carries misrouted events to the task that owns their contact. */
   public static String reroutingTopic(String applicationId) {
@@ -94,39 +104,42 @@ public final class ConsentGateTopology {
         .mapValues(EventMapping::evidence, Named.as(EVIDENCE_CHECK));
 
     KStream<String, ConsentEvent> events = contacts.merge(evidence, Named.as(MERGE));
+    String rerouting = settings.rerouteMisrouted() ? REROUTE_OUT : null;
+    KStream<String, Object> decided = events.process(() -> new ConsentDecider(policy, settings.lapseCheckInterval(),
+        settings.ownership(), ConsentDecider.Role.INPUT, VERDICT_SINK, rerouting), Named.as(DECIDER), CONSENT_STORE,
+        LAPSE_INDEX_STORE);
+    Produced<String, ConsentVerdict> verdicts = Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class));
+    verdictsOf(decided).to(topics.verdicts(), verdicts.withName(VERDICT_SINK));
     if (settings.rerouteMisrouted()) {
-      events = routedToOwner(events, settings.ownership());
+      KStream<String, Object> reroutedDecided = eventsOf(decided)
+          .processValues(ReroutingTimestamps.Outgoing::new, Named.as(REROUTE_OUT))
+          .repartition(Repartitioned.<String, ConsentEvent>as(REROUTED)
+              .withKeySerde(Serdes.String())
+              .withValueSerde(new ConsentEventSerde())
+              .withStreamPartitioner((topic, contactId, event, partitions) ->
+                  Optional.of(Set.of(settings.ownership().partitionOf(contactId)))))
+          .processValues(ReroutingTimestamps.Incoming::new, Named.as(REROUTE_IN))
+          .process(() -> new ConsentDecider(policy, settings.lapseCheckInterval(), settings.ownership(),
+              ConsentDecider.Role.REROUTED, VERDICT_SINK_REROUTED, null), Named.as(DECIDER_REROUTED), CONSENT_STORE,
+              LAPSE_INDEX_STORE);
+      verdictsOf(reroutedDecided).to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
+          .withName(VERDICT_SINK_REROUTED));
     }
-    events
-        .process(() -> new ConsentDecider(policy, settings.lapseCheckInterval(), settings.ownership()), Named.as(DECIDER),
-            CONSENT_STORE, LAPSE_INDEX_STORE)
-        .to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
-            .withName(VERDICT_SINK));
     return builder.build();
   }
 
   /**
-   * Events whose contact this task owns go straight on; the others take the re-routing topic to
-   * the task that owns them. The topic's partition count follows the input topics.
+   * The decider forwards verdicts and events to different children by name; each child sees only
+   * its own type, so these views only restate what the decider sends where.
    */
-  private static KStream<String, ConsentEvent> routedToOwner(KStream<String, ConsentEvent> events,
-                                                             ContactOwnership ownership) {
-    Map<String, KStream<String, OwnershipCheck.Routed>> branches = events
-        .processValues(() -> new OwnershipCheck(ownership, REROUTED), Named.as(OWNERSHIP))
-        .split(Named.as(ROUTING))
-        .branch((contactId, routed) -> routed.owned(), Branched.as("owned"))
-        .defaultBranch(Branched.as("misrouted"));
-    KStream<String, ConsentEvent> owned = branches.get(ROUTING + "owned")
-        .mapValues(OwnershipCheck.Routed::event, Named.as(OWNED));
-    KStream<String, ConsentEvent> rerouted = branches.get(ROUTING + "misrouted")
-        .processValues(ReroutingTimestamps.Outgoing::new, Named.as(REROUTE_OUT))
-        .repartition(Repartitioned.<String, ConsentEvent>as(REROUTED)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(new ConsentEventSerde())
-            .withStreamPartitioner((topic, contactId, event, partitions) ->
-                Optional.of(Set.of(ownership.partitionOf(contactId)))))
-        .processValues(ReroutingTimestamps.Incoming::new, Named.as(REROUTE_IN));
-    return owned.merge(rerouted, Named.as(ROUTED));
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static KStream<String, ConsentVerdict> verdictsOf(KStream<String, Object> decided) {
+    return (KStream) decided;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static KStream<String, ConsentEvent> eventsOf(KStream<String, Object> decided) {
+    return (KStream) decided;
   }
 
   /**

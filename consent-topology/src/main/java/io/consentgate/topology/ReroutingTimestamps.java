@@ -16,8 +16,8 @@ final class ReroutingTimestamps {
 
   private ReroutingTimestamps() {}
 
-  /** Unwraps a misrouted event and gives it a timestamp any broker accepts. */
-  static final class Outgoing implements FixedKeyProcessor<String, OwnershipCheck.Routed, ConsentEvent> {
+  /** Gives a misrouted event a timestamp any broker accepts. */
+  static final class Outgoing implements FixedKeyProcessor<String, ConsentEvent, ConsentEvent> {
     private FixedKeyProcessorContext<String, ConsentEvent> context;
 
     @Override
@@ -26,10 +26,9 @@ final class ReroutingTimestamps {
     }
 
     @Override
-    public void process(FixedKeyRecord<String, OwnershipCheck.Routed> record) {
-      ConsentEvent event = record.value().event();
-      long acceptable = Math.min(event.eventTime().toEpochMilli(), context.currentSystemTimeMs());
-      context.forward(record.withValue(event).withTimestamp(acceptable));
+    public void process(FixedKeyRecord<String, ConsentEvent> record) {
+      long acceptable = Math.min(record.value().eventTime().toEpochMilli(), context.currentSystemTimeMs());
+      context.forward(record.withTimestamp(acceptable));
     }
   }
 

@@ -117,6 +117,8 @@ class GateSecurityIT {
     for (String output : List.of("consent-verdicts", "consent-gate-dlq")) {
       acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.WRITE));
       acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.DESCRIBE));
+      // The startup check reads their message.timestamp.type.
+      acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS));
     }
     // Its changelog topics: created, described (configs too), written and restored by Streams.
     acls.add(allow(ResourceType.TOPIC, APP + "-", PatternType.PREFIXED, AclOperation.ALL));

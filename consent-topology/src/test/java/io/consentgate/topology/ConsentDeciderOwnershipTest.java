@@ -41,8 +41,9 @@ class ConsentDeciderOwnershipTest {
 
   @Test
   void aTaskLapsesOnlyTheContactsItOwns() {
-    MockProcessorContext<String, ConsentVerdict> context = context();
-    ConsentDecider decider = new ConsentDecider(new ConsentPolicy(PolicySettings.defaults()), Duration.ofMinutes(1), OWNERSHIP);
+    MockProcessorContext<String, Object> context = context();
+    ConsentDecider decider = new ConsentDecider(new ConsentPolicy(PolicySettings.defaults()), Duration.ofMinutes(1), OWNERSHIP,
+        ConsentDecider.Role.INPUT, ConsentGateTopology.VERDICT_SINK, null); // no re-routing: as before it existed
     decider.init(context);
     String owned = contactOwnedBy(THIS_TASK);
     String foreign = contactOwnedBy(2);
@@ -56,7 +57,7 @@ class ConsentDeciderOwnershipTest {
     context.scheduledPunctuators().get(0).getPunctuator().punctuate(afterLapse.toEpochMilli());
     assertThat(context.forwarded()).singleElement().satisfies(f -> {
       assertThat(f.record().key()).isEqualTo(owned);
-      assertThat(f.record().value().getStatus().name()).isEqualTo("EXPIRED");
+      assertThat(((ConsentVerdict) f.record().value()).getStatus().name()).isEqualTo("EXPIRED");
     });
 
     context.resetForwards();
@@ -66,11 +67,11 @@ class ConsentDeciderOwnershipTest {
     assertThat(index.approximateNumEntries()).isZero();
   }
 
-  private MockProcessorContext<String, ConsentVerdict> context() {
+  private MockProcessorContext<String, Object> context() {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ownership-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test.invalid:9092");
-    MockProcessorContext<String, ConsentVerdict> context = new MockProcessorContext<>(props, new TaskId(0, THIS_TASK), stateDir.toFile());
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>(props, new TaskId(0, THIS_TASK), stateDir.toFile());
     KeyValueStore<String, ContactConsent> consents = Stores.keyValueStoreBuilder(
         Stores.inMemoryKeyValueStore(ConsentGateTopology.CONSENT_STORE), Serdes.String(), new ContactConsentSerde())
         .withLoggingDisabled().build();

@@ -268,11 +268,10 @@ class ConsentGateTopologyTest {
             .map(TopologyDescription.Node::name).toList();
         assertThat(nodes).containsExactlyInAnyOrder(ConsentGateTopology.CONTACT_SOURCE, ConsentGateTopology.EVIDENCE_SOURCE,
             ConsentGateTopology.CONTACT_CHECK, ConsentGateTopology.EVIDENCE_CHECK, ConsentGateTopology.MERGE,
-            ConsentGateTopology.OWNERSHIP, ConsentGateTopology.ROUTING, ConsentGateTopology.ROUTING + "owned",
-            ConsentGateTopology.ROUTING + "misrouted", ConsentGateTopology.OWNED, ConsentGateTopology.REROUTE_OUT,
-            ConsentGateTopology.REROUTED + "-repartition-filter", ConsentGateTopology.REROUTED + "-repartition-sink", ConsentGateTopology.REROUTED + "-repartition-source",
-            ConsentGateTopology.REROUTE_IN, ConsentGateTopology.ROUTED,
-            ConsentGateTopology.DECIDER, ConsentGateTopology.VERDICT_SINK);
+            ConsentGateTopology.DECIDER, ConsentGateTopology.VERDICT_SINK, ConsentGateTopology.REROUTE_OUT,
+            ConsentGateTopology.REROUTED + "-repartition-filter", ConsentGateTopology.REROUTED + "-repartition-sink",
+            ConsentGateTopology.REROUTED + "-repartition-source", ConsentGateTopology.REROUTE_IN,
+            ConsentGateTopology.DECIDER_REROUTED, ConsentGateTopology.VERDICT_SINK_REROUTED);
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-")
             .contains(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE);
       }

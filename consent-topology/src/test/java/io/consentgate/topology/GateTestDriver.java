@@ -61,7 +61,7 @@ final class GateTestDriver implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.putAll(ErrorHandling.streamsProperties(settings.topics()));
+    props.putAll(ConsentGateTopology.streamsProperties(settings));
     props.putAll(extraProps);
     topology = ConsentGateTopology.build(settings, io.consentgate.serde.ValueSerdes.using(registry));
     driver = new TopologyTestDriver(topology, props, START);
