@@ -14,20 +14,21 @@ import picocli.CommandLine.Command;
     description = "Event-driven consent gate for marketing email on Apache Kafka.",
     subcommands = {DevCommand.class, RunCommand.class, PublishCommand.class, VerdictsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
         GenerateCommand.class},
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success (run/dev: stopped cleanly)", "1:finished, but some input was malformed or rejected (see stderr)",
-        "2:usage or configuration error", "3:unexpected failure",
-        "4:cannot start: topics missing or not co-partitioned, or Kafka unreachable",
-        "5:the gate stopped after an error while running"},
-    footerHeading = "%nDocumentation:%n",
-    footer = {"  docs/policy.md   the consent policy: rules, statuses, reason codes, role list",
-        "  docs/events.md   the event contract and the JSON-lines history format"})
+    exitCodeListHeading = "%nExit codes (every command):%n",
+    exitCodeList = {
+        "0:success; run and dev: stopped cleanly (also on SIGTERM or Ctrl-C)",
+        "1:bad input: finished, but some input was malformed or refused (see stderr)",
+        "2:usage or configuration error: an unknown option or key, a bad value, a file that cannot be read",
+        "3:unexpected failure (a bug: please report it with the message)",
+        "4:unavailable: Kafka, the schema registry, a topic, a port or a data directory cannot be reached or used",
+        "5:the gate stopped after an error while running"})
 public final class ConsentGateCli {
 
   public static final int EXIT_BAD_INPUT = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_FAILURE = 3;
-  public static final int EXIT_STARTUP = 4;
+  /** Kafka, the registry, a topic, a port or a data directory cannot be reached or used. */
+  public static final int EXIT_UNAVAILABLE = 4;
   public static final int EXIT_GATE_FAILED = 5;
 
   public static void main(String[] args) {
@@ -43,14 +44,34 @@ public final class ConsentGateCli {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ConsentGateCli());
-    cli.setExitCodeExceptionMapper(e -> e instanceof GateConfig.ConfigException || e instanceof CommandLine.ParameterException
-        ? EXIT_USAGE : EXIT_FAILURE);
+    cli.setExitCodeExceptionMapper(ConsentGateCli::exitCodeOf);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("consent-gate: " + (e instanceof GateConfig.ConfigException ? "configuration error: " : "")
-          + e.getMessage());
-      return commandLine.getExitCodeExceptionMapper().getExitCode(e);
+      int code = exitCodeOf(e);
+      String kind = switch (code) {
+        case EXIT_USAGE -> "configuration error: ";
+        case EXIT_UNAVAILABLE -> "unavailable: ";
+        case EXIT_FAILURE -> "unexpected failure (please report it): ";
+        default -> "";
+      };
+      commandLine.getErr().println("consent-gate: " + kind + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return code;
     });
+    // Every command states the same table in its own --help.
+    var usage = cli.getCommandSpec().usageMessage();
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().usageMessage().exitCodeListHeading(usage.exitCodeListHeading()).exitCodeList(usage.exitCodeList());
+    }
     return cli;
+  }
+
+  static int exitCodeOf(Throwable e) {
+    if (e instanceof GateConfig.ConfigException || e instanceof CommandLine.ParameterException) {
+      return EXIT_USAGE;
+    }
+    if (e instanceof Unavailable) {
+      return EXIT_UNAVAILABLE;
+    }
+    return EXIT_FAILURE;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -66,7 +66,7 @@ final class DeadLettersCommand implements Callable<Integer> {
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       if (partitions.isEmpty()) {
         spec.commandLine().getErr().println("consent-gate: topic " + topic + " does not exist");
-        return ConsentGateCli.EXIT_STARTUP;
+        return ConsentGateCli.EXIT_UNAVAILABLE;
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);

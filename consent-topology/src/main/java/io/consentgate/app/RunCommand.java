@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
       inputPartitions = TopicSetup.ensure(admin, config.topics(), config.applicationId(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
     } catch (TopicSetup.TopicProblem e) {
       spec.commandLine().getErr().println("consent-gate: " + e.getMessage());
-      return ConsentGateCli.EXIT_STARTUP;
+      return ConsentGateCli.EXIT_UNAVAILABLE;
     }
     GateService gate = runtime.gateService(inputPartitions);
     int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));

@@ -200,7 +200,7 @@ class GateOnKafkaIT {
     List<String> args = new ArrayList<>(List.of("run"));
     flags.forEach((k, v) -> { args.add("--set"); args.add(k + "=" + v); });
     CliRun run = CliRun.of(args.toArray(String[]::new));
-    assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_STARTUP);
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
     assertThat(run.err()).contains(config.topics().deadLetters() + " (CreateTime)")
         .contains("message.timestamp.type=LogAppendTime");
   }
