@@ -21,6 +21,11 @@ final class ConfigOptions {
   Map<String, String> set = new HashMap<>();
 
   GateConfig load() throws GateConfig.ConfigException {
+    return load(Map.of());
+  }
+
+  /** @param commandFlags what the command's own options set; they win over every layer */
+  GateConfig load(Map<String, String> commandFlags) throws GateConfig.ConfigException {
     Map<String, String> flags = new HashMap<>(set);
     if (bootstrapServers != null) {
       flags.put(GateConfig.BOOTSTRAP_SERVERS, bootstrapServers);
@@ -28,6 +33,7 @@ final class ConfigOptions {
     if (schemaRegistryUrl != null) {
       flags.put(GateConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
     }
+    flags.putAll(commandFlags);
     return GateConfig.load(file, System.getenv(), flags);
   }
 }

@@ -39,7 +39,33 @@ public final class ConsentGateCli {
     cli.setOut(out);
     int exit = cli.execute(args);
     out.flush();
-    System.exit(exit);
+    if (STATE.compareAndSet(RUNNING, EXITING)) {
+      System.exit(exit);
+    }
+    // Otherwise a signal is stopping the process; its shutdown hook sets the exit code.
+  }
+
+  private static final int RUNNING = 0;
+  private static final int EXITING = 1;
+  private static final int SIGNALLED = 2;
+  private static final java.util.concurrent.atomic.AtomicInteger STATE = new java.util.concurrent.atomic.AtomicInteger(RUNNING);
+
+  /**
+   * Called first by the shutdown hook of a long-running command (run, dev): true when the process
+   * is stopping on SIGTERM or Ctrl-C rather than because a command returned its exit code.
+   */
+  static boolean stoppingOnSignal() {
+    return STATE.compareAndSet(RUNNING, SIGNALLED) || STATE.get() == SIGNALLED;
+  }
+
+  /**
+   * Ends a process stopped by a signal with {@code code}: the JVM would report the signal (143,
+   * 130) even after a clean stop, which is a success.
+   */
+  static void exitAfterSignal(int code) {
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(code);
   }
 
   public static CommandLine commandLine() {
@@ -47,12 +73,9 @@ public final class ConsentGateCli {
     cli.setExitCodeExceptionMapper(ConsentGateCli::exitCodeOf);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       int code = exitCodeOf(e);
-      String kind = switch (code) {
-        case EXIT_USAGE -> "configuration error: ";
-        case EXIT_UNAVAILABLE -> "unavailable: ";
-        case EXIT_FAILURE -> "unexpected failure (please report it): ";
-        default -> "";
-      };
+      String kind = e instanceof GateConfig.ConfigException || e instanceof org.apache.kafka.common.config.ConfigException
+          ? "configuration error: "
+          : code == EXIT_UNAVAILABLE ? "unavailable: " : code == EXIT_FAILURE ? "unexpected failure (please report it): " : "";
       commandLine.getErr().println("consent-gate: " + kind + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return code;
     });
@@ -65,7 +88,8 @@ public final class ConsentGateCli {
   }
 
   static int exitCodeOf(Throwable e) {
-    if (e instanceof GateConfig.ConfigException || e instanceof CommandLine.ParameterException) {
+    if (e instanceof GateConfig.ConfigException || e instanceof CommandLine.ParameterException
+        || e instanceof org.apache.kafka.common.config.ConfigException || e instanceof InputFiles.BadFile) {
       return EXIT_USAGE;
     }
     if (e instanceof Unavailable) {

@@ -183,6 +183,13 @@ public final class GateConfig {
 
   /** Checks every value once, so a bad one stops the gate at startup. */
   private void validate() throws ConfigException {
+    if (valueSerdeClass().equals(io.consentgate.serde.ConfluentAvroSerde.class.getName())) {
+      try {
+        io.consentgate.registry.RestSchemaRegistry.checkSettings(registryProperties());
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        throw new ConfigException(e.getMessage());
+      }
+    }
     topologySettings(true);
     topicPartitions();
     topicReplicationFactor();

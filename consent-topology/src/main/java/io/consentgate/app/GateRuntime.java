@@ -7,6 +7,7 @@ import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.SchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -29,6 +30,65 @@ final class GateRuntime {
       registry = new RestSchemaRegistry(config.registryProperties());
     }
     return registry;
+  }
+
+  /**
+   * How long a command waits for Kafka to answer an administrative call before it says Kafka is
+   * unavailable. The Admin client's own default (60 s, and as long again to close) made a command
+   * without a broker hang for a minute before saying anything.
+   */
+  static final java.time.Duration KAFKA_ANSWER_TIMEOUT = java.time.Duration.ofSeconds(15);
+
+  /** An Admin client whose calls give up after {@link #KAFKA_ANSWER_TIMEOUT} unless kafka.* says otherwise. */
+  Admin admin() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_ANSWER_TIMEOUT.toMillis());
+    props.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_ANSWER_TIMEOUT.toMillis());
+    props.putAll(config.kafkaClientProperties());
+    return Admin.create(props);
+  }
+
+  /** What a command tells the user when Kafka does not answer. */
+  String kafkaUnanswered() {
+    return "Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS) + " did not answer within " + KAFKA_ANSWER_TIMEOUT.toSeconds()
+        + " s (is bootstrap.servers right, and is the broker up?)";
+  }
+
+  /** Fails with exit 4, naming the address or the topic, unless Kafka answers and every topic exists. */
+  void requireTopics(java.util.Collection<String> topics) throws Unavailable {
+    try (Admin admin = admin()) {
+      java.util.Set<String> existing = admin.listTopics().names().get(KAFKA_ANSWER_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      List<String> missing = topics.stream().filter(t -> !existing.contains(t)).sorted().toList();
+      if (!missing.isEmpty()) {
+        throw new Unavailable("topic(s) " + missing + " do not exist on Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS)
+            + " (create them with run --create-topics, or start dev)");
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new Unavailable(kafkaUnanswered());
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new Unavailable(kafkaUnanswered());
+      }
+      throw new Unavailable("Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS) + " refused: " + e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted while asking Kafka");
+    }
+  }
+
+  /** Fails with exit 4, naming the URL, unless the schema registry answers. */
+  void requireRegistry() throws Unavailable {
+    if (!config.valueSerdeClass().equals(ConfluentAvroSerde.class.getName())) {
+      return; // another serde brings its own client
+    }
+    RestSchemaRegistry rest = (RestSchemaRegistry) registry();
+    try {
+      rest.checkReachable();
+    } catch (io.consentgate.registry.RegistryUnreachableException e) {
+      throw new Unavailable("the schema registry at " + String.join(", ", rest.urls()) + " did not answer: " + e.getMessage());
+    } catch (io.consentgate.registry.RestClientException e) {
+      throw new Unavailable("the schema registry at " + String.join(", ", rest.urls()) + " refused: " + e.getMessage());
+    }
   }
 
   /** The gate's own serde over the REST registry, or the serde class the configuration names. */
@@ -56,7 +116,7 @@ final class GateRuntime {
 
   /** The gate for input topics as they are now on the cluster. */
   GateService gateService() throws GateConfig.ConfigException, TopicSetup.TopicProblem {
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+    try (Admin admin = admin()) {
       return gateService(TopicSetup.inputPartitions(admin, config.topics()));
     }
   }

@@ -3,15 +3,12 @@ package io.consentgate.app;
 import io.consentgate.replay.OfflineReplay;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,11 +21,16 @@ final class ReplayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSON-lines history, replayed in file order.")
+  @Mixin
+  ConfigOptions options;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE",
+      description = "JSON-lines history (docs/events.md), replayed in file order; - reads standard input.")
   Path input;
 
-  @Option(names = "--until", paramLabel = "INSTANT",
-      description = "After the last record, advance time to this ISO-8601 instant (e.g. 2027-01-01T00:00:00Z) so lapses fire.")
+  @Option(names = "--until", paramLabel = "INSTANT", converter = InstantArgument.class,
+      description = "After the last record, advance time to this instant (2027-01-01T00:00:00Z, or a date: its start "
+          + "in UTC) so lapses fire.")
   Instant until;
 
   @Option(names = "--profile", paramLabel = "NAME", description = "Default profile for all brands: optin or strict.")
@@ -39,15 +41,8 @@ final class ReplayCommand implements Callable<Integer> {
           + "Kafka Streams topology in TopologyTestDriver, about three times slower. Both give the same output.")
   String engine;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see README, Configuration).")
-  Path config;
-
   @Override
   public Integer call() throws Exception {
-    Map<String, String> flags = new HashMap<>();
-    if (profile != null) {
-      flags.put(GateConfig.DEFAULT_PROFILE, profile);
-    }
     OfflineReplay.Engine replayEngine;
     try {
       replayEngine = OfflineReplay.Engine.valueOf(engine.toUpperCase(java.util.Locale.ROOT));
@@ -55,15 +50,13 @@ final class ReplayCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--engine must be direct or topology, got '" + engine + "'");
     }
-    GateConfig gateConfig = GateConfig.load(config, flags);
+    // The same layers as every command (file, CONSENT_GATE_* variables, --set); --profile last.
+    GateConfig gateConfig = options.load(profile == null ? Map.of() : Map.of(GateConfig.DEFAULT_PROFILE, profile));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     OfflineReplay.Result result;
-    try (BufferedReader history = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+    try (BufferedReader history = InputFiles.open(input)) {
       result = new OfflineReplay(gateConfig.topologySettings(false), replayEngine).run(history, until, out, err);
-    } catch (NoSuchFileException e) {
-      err.println("consent-gate: no such file: " + input);
-      return ConsentGateCli.EXIT_USAGE;
     }
     err.printf("replayed %d records from %d lines: %d verdicts, %d malformed lines, %d rejected records%n",
         result.records(), result.lines(), result.verdicts(), result.malformedLines(), result.deadLettered());

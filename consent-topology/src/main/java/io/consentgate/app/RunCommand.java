@@ -44,22 +44,31 @@ final class RunCommand implements Callable<Integer> {
       throws Exception {
     GateConfig config = runtime.config();
     int inputPartitions;
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+    try (Admin admin = runtime.admin()) {
       inputPartitions = TopicSetup.ensure(admin, config.topics(), config.applicationId(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
+    } catch (TopicSetup.KafkaUnanswered e) {
+      throw new Unavailable(runtime.kafkaUnanswered());
     } catch (TopicSetup.TopicProblem e) {
-      spec.commandLine().getErr().println("consent-gate: " + e.getMessage());
-      return ConsentGateCli.EXIT_UNAVAILABLE;
+      throw new Unavailable(e.getMessage());
     }
+    runtime.requireRegistry();
     GateService gate = runtime.gateService(inputPartitions);
     int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
     MetricsEndpoint metrics = metricsPort < 0 ? null : gate.metricsEndpoint(metricsPort);
     Thread hook = new Thread(() -> {
+      boolean signal = ConsentGateCli.stoppingOnSignal();
       LOG.info("stopping the gate");
-      gate.close();
+      boolean clean = gate.stop();
       if (metrics != null) {
         metrics.close();
       }
       afterGate.run();
+      if (!clean) {
+        LOG.error("the gate did not stop cleanly within {} (see the log)", config.get(GateConfig.SHUTDOWN_TIMEOUT));
+      }
+      if (signal) {
+        ConsentGateCli.exitAfterSignal(clean ? 0 : ConsentGateCli.EXIT_GATE_FAILED);
+      }
     }, "consent-gate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     gate.start();

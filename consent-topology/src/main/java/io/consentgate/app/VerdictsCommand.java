@@ -41,6 +41,8 @@ final class VerdictsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GateRuntime runtime = new GateRuntime(options.load());
+    runtime.requireTopics(List.of(runtime.config().topics().verdicts()));
+    runtime.requireRegistry();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     AtomicBoolean running = new AtomicBoolean(true);
@@ -65,10 +67,6 @@ final class VerdictsCommand implements Callable<Integer> {
       String topic = config.topics().verdicts();
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
-      if (partitions.isEmpty()) {
-        err.println("consent-gate: topic " + topic + " does not exist");
-        return 1;
-      }
       consumer.assign(partitions);
       if (fromBeginning) {
         consumer.seekToBeginning(partitions);

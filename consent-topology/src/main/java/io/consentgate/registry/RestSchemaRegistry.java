@@ -81,6 +81,24 @@ public final class RestSchemaRegistry implements SchemaRegistry {
     }
   }
 
+  /** Checks registry settings without connecting: a bad URL or credentials setting names its key. */
+  public static void checkSettings(Map<String, ?> configs) {
+    RestSchemaRegistryConfig.parse(configs);
+  }
+
+  /**
+   * Asks the registry for its global configuration, so that a wrong URL or wrong credentials are
+   * reported when a command starts, not at the first record.
+   */
+  public void checkReachable() {
+    request("GET", "/config", null, "cannot reach the schema registry");
+  }
+
+  /** The registry URLs, without credentials, for messages. */
+  public List<String> urls() {
+    return config.endpoints().stream().map(e -> e.baseUri().toString()).toList();
+  }
+
   @Override
   public int register(String subject, Schema schema) {
     if (!config.autoRegisterSchemas() && config.useLatestVersion()) {

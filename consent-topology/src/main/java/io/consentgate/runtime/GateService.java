@@ -145,6 +145,11 @@ public final class GateService implements AutoCloseable {
   /** Commits, closes the stores and leaves the group, within the shutdown timeout. */
   @Override
   public void close() {
+    stop();
+  }
+
+  /** {@link #close()}, telling whether every thread committed and closed within the shutdown timeout. */
+  public boolean stop() {
     healthChecks.shutdownNow();
     boolean clean = streams.close(CloseOptions.timeout(shutdownTimeout)
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
@@ -152,5 +157,6 @@ public final class GateService implements AutoCloseable {
       LOG.warn("gate did not close within {}", shutdownTimeout);
     }
     stopped.countDown();
+    return clean && !failed;
   }
 }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class TopicSetup {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
-  private static final long TIMEOUT_SECONDS = 30;
+  private static final long TIMEOUT_SECONDS = 15;
   static final String TIMESTAMP_TYPE = "message.timestamp.type";
   static final String LOG_APPEND_TIME = "LogAppendTime";
   /** The gate's changelog topics, by store name; they carry event times just as verdicts do. */
@@ -55,9 +55,16 @@ public final class TopicSetup {
   }
 
   /** Why the gate cannot start on these topics. */
-  public static final class TopicProblem extends Exception {
+  public static class TopicProblem extends Exception {
     public TopicProblem(String message) {
       super(message);
+    }
+  }
+
+  /** Kafka did not answer at all: a wrong address, or no broker. */
+  public static final class KafkaUnanswered extends TopicProblem {
+    KafkaUnanswered() {
+      super("Kafka did not answer within " + TIMEOUT_SECONDS + " s (is bootstrap.servers right, and is the broker up?)");
     }
   }
 
@@ -141,6 +148,9 @@ public final class TopicSetup {
     try {
       admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new KafkaUnanswered();
+      }
       if (e.getCause() instanceof TopicAuthorizationException) {
         throw new TopicProblem("not authorized to describe topic(s) " + topics + " (" + e.getCause().getMessage()
             + "); grant the gate's principal the ACLs listed in README, Operating");
@@ -149,7 +159,7 @@ public final class TopicSetup {
       Thread.currentThread().interrupt();
       throw new TopicProblem("interrupted");
     } catch (TimeoutException e) {
-      throw new TopicProblem("Kafka did not answer within " + TIMEOUT_SECONDS + " s (is bootstrap.servers right?)");
+      throw new KafkaUnanswered();
     }
   }
 
@@ -160,6 +170,9 @@ public final class TopicSetup {
       try {
         return admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+          throw new KafkaUnanswered();
+        }
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
           throw new TopicProblem("Kafka refused the topic check: " + e.getCause().getMessage());
         }
@@ -167,7 +180,7 @@ public final class TopicSetup {
         Thread.currentThread().interrupt();
         throw new TopicProblem("interrupted");
       } catch (TimeoutException e) {
-        throw new TopicProblem("Kafka did not answer within " + TIMEOUT_SECONDS + " s (is bootstrap.servers right?)");
+        throw new KafkaUnanswered();
       }
       try {
         Thread.sleep(100);
@@ -223,9 +236,12 @@ public final class TopicSetup {
     try {
       return call.get();
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new KafkaUnanswered();
+      }
       throw new TopicProblem("Kafka refused the topic check: " + e.getCause().getMessage());
     } catch (TimeoutException e) {
-      throw new TopicProblem("Kafka did not answer within " + TIMEOUT_SECONDS + " s (is bootstrap.servers right?)");
+      throw new KafkaUnanswered();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TopicProblem("interrupted");

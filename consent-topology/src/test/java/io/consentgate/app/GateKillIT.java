@@ -69,8 +69,8 @@ class GateKillIT {
       second.destroy(); // SIGTERM: the clean way
       assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
     }
-    // The JVM reports a SIGTERM as 128 + 15 once the shutdown hook has closed the gate.
-    assertThat(second.exitValue()).as("exit code after SIGTERM").isEqualTo(143);
+    // A clean stop on SIGTERM is a success (the JVM alone would report 128 + 15).
+    assertThat(second.exitValue()).as("exit code after SIGTERM").isZero();
     assertThat(java.nio.file.Files.readString(logs.resolve("gate-2.log")))
         .as("closed cleanly: Streams reached NOT_RUNNING").contains("-> NOT_RUNNING");
 
