@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.history.HistoryGenerator;
 import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.MetricsEndpoint;
 import io.consentgate.runtime.TopicSetup;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
@@ -155,6 +158,119 @@ class GateOnKafkaIT {
       // Still not Avro, so it comes back to the dead-letter topic: replay reached the source topic.
       await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 2);
     }
+  }
+
+  @Test
+  void metricsEndpointExposesExactlyTheGateMetricsTheReadmeLists() throws Exception {
+    GateRuntime runtime = KafkaStack.runtime(stack.gateFlags(stack.uniquePrefix(), "metrics", dir.resolve("metrics"), 2));
+    createTopics(runtime);
+    GateConfig config = runtime.config();
+    List<String> inputs = List.of(config.topics().contactCreated(), config.topics().consentEvidence());
+    String readme = Files.readString(Path.of("../README.md"));
+    Set<String> documented = metricNames(section(readme, "### Metrics"));
+    Set<String> reasons = reasons(section(readme, "### Dead letters"));
+    String history = Files.readString(Path.of("../examples/history.jsonl"));
+    try (GateService gate = runtime.gateService(); MetricsEndpoint metrics = gate.metricsEndpoint(0)) {
+      // Before any record, so that alert rules can be written before the first dead letter.
+      String atStart = scrape(metrics.port());
+      for (String topic : inputs) {
+        for (String reason : reasons) {
+          assertThat(atStart).as("dead letters of %s for %s, at 0 from the start", reason, topic)
+              .containsPattern("(?m)^consent_gate_dead_letters_total\\{reason=\"" + reason + "\",topic=\"" + topic + "\"} 0\\.0$");
+        }
+        assertThat(atStart).containsPattern("(?m)^consent_gate_records_rerouted_total\\{topic=\"" + topic + "\"} 0\\.0$");
+      }
+      assertThat(atStart).containsPattern("(?m)^consent_gate_stream_thread_failures_total(\\{})? 0\\.0$");
+
+      gate.start();
+      KafkaStack.publish(runtime, history);
+      await().atMost(WAIT).until(() -> stack.caughtUp(runtime));
+      String body = scrape(metrics.port());
+      Set<String> exposed = sampleNames(body);
+      Set<String> gateMetrics = exposed.stream().filter(n -> n.startsWith("consent_gate_")).collect(Collectors.toCollection(TreeSet::new));
+      assertThat(gateMetrics)
+          .as("the gate's metrics on /metrics are exactly the ones README's Metrics section lists")
+          .isEqualTo(new TreeSet<>(documented));
+      assertThat(exposed).as("Kafka Streams' own metrics, as README says").anyMatch(n -> n.startsWith("kafka_stream_"));
+      assertThat(exposed).as("no gate metric hidden among Kafka Streams' under another name")
+          .noneMatch(n -> !n.startsWith("consent_gate_")
+              && (n.contains("consent_gate") || n.contains("records_applied") || n.contains("records_unchanged")));
+      assertThat(reasons).as("README's table of dead-letter reasons is every reason the gate labels")
+          .containsExactlyInAnyOrderElementsOf(knownReasons());
+      // Accounting on the live gate: every input record was applied, unchanged or dead-lettered.
+      long in = history.lines().filter(l -> !l.isBlank()).count();
+      long applied = sum(body, "consent_gate_records_applied_total", "task=\"\\d+_\\d+\"");
+      long unchanged = sum(body, "consent_gate_records_unchanged_total", "task=\"\\d+_\\d+\"");
+      long deadLettered = inputs.stream().mapToLong(t -> sum(body, "consent_gate_dead_letters_total", "reason=\"[a-z_]+\",topic=\"" + t + "\"")).sum();
+      assertThat(applied).isPositive();
+      assertThat(applied + unchanged + deadLettered).as("applied + unchanged + dead-lettered = input").isEqualTo(in);
+    }
+  }
+
+  private static String scrape(int port) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The names of the samples in a Prometheus text scrape. */
+  private static Set<String> sampleNames(String scrape) {
+    return scrape.lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
+        .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** The sum of one metric's samples whose labels match. */
+  private static long sum(String scrape, String name, String labels) {
+    var m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{" + labels + "} ([0-9.E+-]+)$").matcher(scrape);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return (long) total;
+  }
+
+  /** A README section, from its heading to the next heading of its level or above. */
+  static String section(String readme, String heading) {
+    int start = readme.indexOf("\n" + heading + "\n");
+    assertThat(start).as("README has a section %s", heading).isNotNegative();
+    String level = heading.substring(0, heading.indexOf(' ') + 1);
+    var next = java.util.regex.Pattern.compile("(?m)^#{1," + (level.length() - 1) + "} ").matcher(readme);
+    int end = next.find(start + heading.length() + 2) ? next.start() : readme.length();
+    return readme.substring(start, end);
+  }
+
+  /** Every metric name in backticks that starts with consent_gate_, without its labels. */
+  static Set<String> metricNames(String text) {
+    var m = java.util.regex.Pattern.compile("`(consent_gate_[a-z_]+)").matcher(text);
+    Set<String> names = new TreeSet<>();
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  /** The reasons in the first column of the dead-letter reason table. */
+  static Set<String> reasons(String deadLetters) {
+    var m = java.util.regex.Pattern.compile("(?m)^\\| `([a-z_]+)` \\|").matcher(deadLetters);
+    Set<String> reasons = new TreeSet<>();
+    while (m.find()) {
+      reasons.add(m.group(1));
+    }
+    assertThat(reasons).as("README's table of dead-letter reasons").isNotEmpty();
+    return reasons;
+  }
+
+  static Set<String> knownReasons() {
+    Set<String> known = new TreeSet<>();
+    for (var p : io.consentgate.topology.BadInputException.Problem.values()) {
+      known.add(p.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    for (var r : io.consentgate.serde.UnreadableRecordException.Reason.values()) {
+      known.add(r.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return known;
   }
 
   @Test
