@@ -154,9 +154,88 @@ class GateOnKafkaIT {
 
       args.add("--replay");
       CliRun replayed = CliRun.of(args.toArray(String[]::new));
+      assertThat(replayed.exitCode()).as(replayed.err()).isZero();
       assertThat(replayed.err()).contains("1 replayed");
       // Still not Avro, so it comes back to the dead-letter topic: replay reached the source topic.
       await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 2);
+    }
+  }
+
+  @Test
+  void replayingDeadLettersResumesWhereTheLastReplayStoppedSoAStillBadRecordDoesNotLoop() throws Exception {
+    Map<String, String> flags = stack.gateFlags(stack.uniquePrefix(), "dlq-resume", dir.resolve("dlq-resume"), 2);
+    GateRuntime runtime = KafkaStack.runtime(flags);
+    createTopics(runtime);
+    String dlq = runtime.config().topics().deadLetters();
+    List<String> replay = new ArrayList<>(List.of("dead-letters", "--replay"));
+    flags.forEach((k, v) -> { replay.add("--set"); replay.add(k + "=" + v); });
+    try (GateService gate = runtime.gateService();
+         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+             runtime.config().kafkaClientProperties(), new org.apache.kafka.common.serialization.StringSerializer(),
+             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      gate.start();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(runtime.config().topics().contactCreated(), "c-bad",
+          "still not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 1);
+
+      CliRun first = CliRun.of(replay.toArray(String[]::new));
+      assertThat(first.exitCode()).as(first.err()).isZero();
+      assertThat(first.err()).contains("1 replayed");
+      assertThat(first.outLines()).singleElement().satisfies(l -> assertThat(l).contains("\"key\":\"c-bad\""));
+      // The record is still bad: the gate dead-letters it again, after the replay's position.
+      await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 2);
+
+      CliRun second = CliRun.of(replay.toArray(String[]::new));
+      assertThat(second.exitCode()).as(second.err()).isZero();
+      assertThat(second.outLines()).as("only the copy that arrived since; the first one is not sent again")
+          .singleElement().satisfies(l -> assertThat(l).contains("\"key\":\"c-bad\""));
+      assertThat(dlqPosition(second.outLines().get(0))).as("a dead letter the first run did not replay")
+          .isNotEqualTo(dlqPosition(first.outLines().get(0)));
+      assertThat(second.err()).contains("1 replayed").contains("1 skipped (already replayed before)");
+      assertThat(first.err()).contains("0 skipped").contains(dlq);
+      await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 3);
+      // Nothing keeps re-sending it: one copy per replay run, and no run is going on.
+      await().during(Duration.ofSeconds(3)).atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 3);
+
+      try (Admin admin = Admin.create(runtime.config().kafkaClientProperties())) {
+        var committed = admin.listConsumerGroupOffsets(runtime.config().applicationId() + "-dead-letters-replay")
+            .partitionsToOffsetAndMetadata().get();
+        assertThat(committed.keySet()).as("the documented group holds the position")
+            .allSatisfy(p -> assertThat(p.topic()).isEqualTo(dlq)).isNotEmpty();
+      }
+
+      CliRun third = CliRun.of(replay.toArray(String[]::new));
+      assertThat(third.err()).contains("1 replayed").contains("2 skipped");
+      await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 4);
+
+      replay.add("--from-beginning");
+      CliRun all = CliRun.of(replay.toArray(String[]::new));
+      assertThat(all.exitCode()).as(all.err()).isZero();
+      assertThat(all.err()).as("--from-beginning replays everything again").contains("4 replayed").contains("0 skipped");
+      assertThat(all.outLines()).hasSize(4);
+      await().atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 8);
+    }
+  }
+
+  @Test
+  void verdictsAndDeadLettersOnAMissingTopicBothSayUnavailable() throws Exception {
+    Map<String, String> flags = stack.gateFlags(stack.uniquePrefix(), "missing", dir.resolve("missing"), 2);
+    GateConfig config = KafkaStack.runtime(flags).config(); // no topic is created
+    Map<List<String>, String> commands = Map.of(
+        List.of("verdicts"), config.topics().verdicts(),
+        List.of("verdicts", "--from-beginning"), config.topics().verdicts(),
+        List.of("dead-letters"), config.topics().deadLetters(),
+        List.of("dead-letters", "--replay"), config.topics().deadLetters());
+    for (var command : commands.entrySet()) {
+      List<String> args = new ArrayList<>(command.getKey());
+      flags.forEach((k, v) -> { args.add("--set"); args.add(k + "=" + v); });
+      CliRun run = CliRun.of(args.toArray(String[]::new));
+      assertThat(run.exitCode()).as("%s: %s", command.getKey(), run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
+      assertThat(run.err()).as("%s", command.getKey()).contains("topic " + command.getValue() + " does not exist");
+    }
+    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+      assertThat(admin.listTopics().names().get()).as("and no command created a topic by asking for it")
+          .doesNotContain(config.topics().verdicts(), config.topics().deadLetters());
     }
   }
 
@@ -319,6 +398,12 @@ class GateOnKafkaIT {
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
     assertThat(run.err()).contains(config.topics().deadLetters() + " (CreateTime)")
         .contains("message.timestamp.type=LogAppendTime");
+  }
+
+  /** partition@offset of a dead letter the dead-letters command printed. */
+  private static String dlqPosition(String line) throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+    return json.get("dlqPartition").asInt() + "@" + json.get("dlqOffset").asLong();
   }
 
   private static Map<String, String> configOf(Admin admin, String topic) throws Exception {
