@@ -56,17 +56,17 @@ final class VerdictsCommand implements Callable<Integer> {
 
   /** Prints verdicts; returns how many records could not be read as verdicts. */
   static long print(GateRuntime runtime, boolean fromBeginning, boolean follow, AtomicBoolean running,
-                    PrintWriter out, PrintWriter err) {
+                    PrintWriter out, PrintWriter err) throws Unavailable {
     GateConfig config = runtime.config();
     Deserializer<ConsentVerdict> verdicts = runtime.valueSerdes().forType(ConsentVerdict.class).deserializer();
     Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     long bad = 0;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       String topic = config.topics().verdicts();
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> partitions = ExistingTopic.partitions(consumer, topic, config.get(GateConfig.BOOTSTRAP_SERVERS));
       consumer.assign(partitions);
       if (fromBeginning) {
         consumer.seekToBeginning(partitions);

@@ -68,12 +68,17 @@ public final class GateHealth {
   synchronized void threadFailed(Throwable error) {
     threadFailures.addLast(clock.instant());
     lastThreadFailure = error.getClass().getSimpleName() + ": " + error.getMessage();
-    Counter.builder("consent.gate.stream.thread.failures").description("Stream threads that failed and were replaced")
-        .register(Metrics.globalRegistry).increment();
+    threadFailures().increment();
+  }
+
+  private static Counter threadFailures() {
+    return Counter.builder("consent.gate.stream.thread.failures").description("Stream threads that failed and were replaced")
+        .register(Metrics.globalRegistry);
   }
 
   /** Counts thread failures and stalled partitions where Prometheus scrapes them. */
   void bindTo(MeterRegistry registry) {
+    threadFailures(); // at 0 until the first failure, so that it is scraped from the start
     Gauge.builder("consent.gate.stalled.partitions", () -> stalledPartitions)
         .description("Input partitions of this instance with records waiting and no commit within the stall timeout")
         .register(registry);

@@ -2,9 +2,12 @@ package io.consentgate.runtime;
 
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
+import io.consentgate.topology.DeadLetterMetrics;
+import io.consentgate.topology.ReroutingMetrics;
 import io.consentgate.topology.TopologySettings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -31,6 +34,7 @@ public final class GateService implements AutoCloseable {
   private final GateHealth health;
   private final ScheduledExecutorService healthChecks;
   private final Duration shutdownTimeout;
+  private final List<String> inputTopics;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
 
@@ -54,6 +58,7 @@ public final class GateService implements AutoCloseable {
     props.putAll(streamsSettings);
     this.streams = new KafkaStreams(ConsentGateTopology.build(settings, serdes), props);
     this.shutdownTimeout = shutdownTimeout;
+    this.inputTopics = List.of(settings.topics().contactCreated(), settings.topics().consentEvidence());
     StreamsConfig config = new StreamsConfig(props);
     Duration commitInterval = Duration.ofMillis(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
     if (stallTimeout.compareTo(commitInterval.multipliedBy(2)) < 0) {
@@ -105,9 +110,17 @@ public final class GateService implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Starts the metrics endpoint for this gate ({@code port} 0: any free port). */
+  /**
+   * Starts the metrics endpoint for this gate ({@code port} 0: any free port). The gate's counters
+   * that only a fault would create (dead letters by reason, re-routed records) are registered at 0
+   * for both input topics, so that they are scraped, and alert rules can match them, from the start.
+   */
   public MetricsEndpoint metricsEndpoint(int port) {
-    return new MetricsEndpoint(port, streams, health);
+    MetricsEndpoint endpoint = new MetricsEndpoint(port, streams, health);
+    // After the endpoint has attached its registry to the global one, which the counters live in.
+    DeadLetterMetrics.registerKnownReasons(inputTopics);
+    ReroutingMetrics.register(inputTopics);
+    return endpoint;
   }
 
   public GateHealth health() {

@@ -2,9 +2,9 @@ package io.consentgate.topology;
 
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -24,9 +24,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class ConsentDecider implements Processor<String, ConsentEvent, String, Object> {
 
-  /** Metric group {@code stream-consent-gate-metrics}: records-applied-total, records-unchanged-total. */
-  static final String METRIC_SCOPE = "consent-gate";
-
   /** Where a decider node sits: on the inputs, or behind the re-routing topic. */
   enum Role {
     /** Decides owned events, passes the others on, and checks lapses. */
@@ -44,8 +41,8 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private ProcessorContext<String, Object> context;
   private OwnershipCheck ownershipCheck;
   private ConsentLedger ledger;
-  private Sensor applied;
-  private Sensor unchanged;
+  private Counter applied;
+  private Counter unchanged;
 
   /**
    * @param verdictSink the child node verdicts go to
@@ -74,9 +71,9 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
     this.ownershipCheck = new OwnershipCheck(ownership, partition);
     // Accounting: every record that passed the contract check either changed the contact's state
     // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.
-    String entity = context.taskId() + (role == Role.REROUTED ? "-rerouted" : "");
-    this.applied = context.metrics().addRateTotalSensor(METRIC_SCOPE, entity, "records-applied", Sensor.RecordingLevel.INFO);
-    this.unchanged = context.metrics().addRateTotalSensor(METRIC_SCOPE, entity, "records-unchanged", Sensor.RecordingLevel.INFO);
+    // Both decider nodes of a task count into the task's counters (a record is decided by one of them).
+    this.applied = AccountingMetrics.applied(context.taskId().toString());
+    this.unchanged = AccountingMetrics.unchanged(context.taskId().toString());
     if (role == Role.INPUT) {
       // Lapses are the one thing time alone changes; live they are noticed on the wall clock. The
       // offline replay drives this clock from the records' event time instead.
@@ -91,9 +88,9 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
       return;
     }
     if (ledger.apply(record.key(), record.value())) {
-      applied.record();
+      applied.increment();
     } else {
-      unchanged.record(); // a duplicate or something already superseded
+      unchanged.increment(); // a duplicate or something already superseded
     }
   }
 }

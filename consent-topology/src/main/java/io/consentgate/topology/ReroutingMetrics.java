@@ -2,6 +2,7 @@ package io.consentgate.topology;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
+import java.util.Collection;
 
 /**
  * Counts input records that reached a task that does not own their contact and were re-routed
@@ -15,7 +16,16 @@ public final class ReroutingMetrics {
   private ReroutingMetrics() {}
 
   static void count(String sourceTopic) {
-    Counter.builder(NAME).description("Input records re-routed to the task that owns their contact")
-        .tag("topic", sourceTopic).register(Metrics.globalRegistry).increment();
+    counter(sourceTopic).increment();
+  }
+
+  /** Registers the counter of each input topic at 0, so that it is exposed before the first re-routed record. */
+  public static void register(Collection<String> sourceTopics) {
+    sourceTopics.forEach(ReroutingMetrics::counter);
+  }
+
+  private static Counter counter(String sourceTopic) {
+    return Counter.builder(NAME).description("Input records re-routed to the task that owns their contact")
+        .tag("topic", sourceTopic).register(Metrics.globalRegistry);
   }
 }

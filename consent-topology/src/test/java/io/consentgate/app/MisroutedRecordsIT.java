@@ -91,6 +91,9 @@ class MisroutedRecordsIT {
       assertThat(GateOnKafkaIT.versionsPerContact(verdicts)).allSatisfy((contact, versions) ->
           assertThat(versions).as("versions of %s: one decider per contact", contact).isEqualTo(GateOnKafkaIT.oneTo(versions.size())));
       Map<String, Long> rerouted = rerouted(metrics.port());
+      // Registered at 0 from the start, also for the topics of other gates this JVM ran; the
+      // endpoint's registry is new, so any count in it is this gate's.
+      rerouted.values().removeIf(count -> count == 0);
       assertThat(rerouted).as("re-routed records by input topic").containsExactlyInAnyOrderEntriesOf(Map.of(
           javaProducer.config().topics().contactCreated(), (long) disagree.size() / 2,
           javaProducer.config().topics().consentEvidence(), misroutedEvidence));
