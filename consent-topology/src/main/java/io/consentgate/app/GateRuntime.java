@@ -60,8 +60,9 @@ final class GateRuntime {
       java.util.Set<String> existing = admin.listTopics().names().get(KAFKA_ANSWER_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
       List<String> missing = topics.stream().filter(t -> !existing.contains(t)).sorted().toList();
       if (!missing.isEmpty()) {
-        throw new Unavailable("topic(s) " + missing + " do not exist on Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS)
-            + " (create them with run --create-topics, or start dev)");
+        String which = missing.size() == 1 ? "topic " + missing.get(0) + " does not exist" : "topics " + missing + " do not exist";
+        throw new Unavailable(which + " on Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS)
+            + " (create the gate's topics with run --create-topics, or start dev)");
       }
     } catch (java.util.concurrent.TimeoutException e) {
       throw new Unavailable(kafkaUnanswered());
