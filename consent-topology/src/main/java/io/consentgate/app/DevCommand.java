@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DevCommand implements Callable<Integer> {
 
   static final String SCHEMAS_TOPIC = "_schemas";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DevCommand.class);
 
   @Spec
   CommandSpec spec;
@@ -55,21 +58,22 @@ final class DevCommand implements Callable<Integer> {
     long started = System.nanoTime();
     EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), host, kafkaPort, Map.of());
     Map<String, Object> kafkaClient = Map.of("bootstrap.servers", kafka.bootstrapServers());
-    KafkaRegistryStorage storage = new KafkaRegistryStorage(kafkaClient, SCHEMAS_TOPIC, (short) 1);
-    SchemaRegistryServer registry = new SchemaRegistryServer(host, registryPort, storage);
-    AtomicBoolean stopped = new AtomicBoolean();
-    Runnable stopStack = () -> {
-      if (stopped.compareAndSet(false, true)) {
-        registry.close();
-        try {
-          storage.close();
-        } catch (Exception e) {
-          throw new IllegalStateException("cannot close the registry storage", e);
-        }
-        kafka.close();
-      }
-    };
+    Stack stack = new Stack(kafka);
+    try {
+      stack.storage = new KafkaRegistryStorage(kafkaClient, SCHEMAS_TOPIC, (short) 1);
+      stack.registry = new SchemaRegistryServer(host, registryPort, stack.storage);
+      return runGate(err, started, kafka, stack);
+    } finally {
+      // Here on a return or a failure; on SIGTERM or Ctrl-C also in the shutdown hook, which waits
+      // until this has finished, so that the JVM does not halt in the middle of the broker's
+      // controlled shutdown (a broker cut off there costs the next start on this directory about
+      // ten seconds: its old registration has to expire, then every partition recovers).
+      stack.stop();
+    }
+  }
 
+  private int runGate(PrintWriter err, long started, EmbeddedKafka kafka, Stack stack) throws Exception {
+    SchemaRegistryServer registry = stack.registry;
     Map<String, String> dev = new HashMap<>();
     dev.put(GateConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     dev.put(GateConfig.SCHEMA_REGISTRY_URL, registry.url());
@@ -102,9 +106,40 @@ final class DevCommand implements Callable<Integer> {
       publisher.setDaemon(true);
       publisher.start();
     }
-    int exit = RunCommand.runUntilStopped(runtime, true, spec, stopStack);
-    stopStack.run();
-    return exit;
+    return RunCommand.runUntilStopped(runtime, true, spec, stack::stop);
+  }
+
+  /**
+   * The broker, the registry's storage and the registry, stopped once, in that order reversed, by
+   * whichever comes first of the command and the shutdown hook; the other waits until it is done.
+   */
+  private static final class Stack {
+    private final EmbeddedKafka kafka;
+    private KafkaRegistryStorage storage;
+    private SchemaRegistryServer registry;
+    private boolean stopped;
+
+    Stack(EmbeddedKafka kafka) {
+      this.kafka = kafka;
+    }
+
+    synchronized void stop() {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      if (registry != null) {
+        registry.close();
+      }
+      if (storage != null) {
+        try {
+          storage.close();
+        } catch (RuntimeException e) {
+          LOG.warn("cannot close the registry storage; stopping the broker anyway", e);
+        }
+      }
+      kafka.close();
+    }
   }
 
   /** Publishes the example history shipped in the jar once the gate has had a moment to start. */
