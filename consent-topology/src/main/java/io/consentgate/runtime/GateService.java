@@ -105,9 +105,14 @@ public final class GateService implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Starts the metrics endpoint for this gate ({@code port} 0: any free port). */
+  /** Starts the metrics endpoint for this gate on every interface ({@code port} 0: any free port). */
   public MetricsEndpoint metricsEndpoint(int port) {
     return new MetricsEndpoint(port, streams, health);
+  }
+
+  /** Starts the metrics endpoint for this gate on {@code host} ({@code port} 0: any free port). */
+  public MetricsEndpoint metricsEndpoint(String host, int port) {
+    return new MetricsEndpoint(host, port, streams, health);
   }
 
   public GateHealth health() {

@@ -44,6 +44,22 @@ class DevRestartIT {
         first.reportedStartup()).isLessThan(first.reportedStartup().multipliedBy(2).plusSeconds(1));
   }
 
+  @Test
+  void aDevKilledWithSigkillLeavesNoLockBehind() throws Exception {
+    Path dataDir = dir.resolve("killed");
+    DevProcess killed = DevProcess.start(Path.of("target", "dev-restart-it", "killed.log"), "--data-dir",
+        dataDir.toString(), "--kafka-port", "0", "--registry-port", "0", "--set", "metrics.port=0").awaitUp(START);
+    killed.process.destroyForcibly().waitFor();
+
+    // Past the lock, a taken Kafka port stops this dev before it starts anything.
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      CliRun next = CliRun.of("dev", "--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(taken.getLocalPort()));
+
+      assertThat(next.exitCode()).as(next.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
+      assertThat(next.err()).doesNotContain("in use by").contains("Kafka port " + taken.getLocalPort());
+    }
+  }
+
   private static double seconds(Duration d) {
     return d.toMillis() / 1000.0;
   }
