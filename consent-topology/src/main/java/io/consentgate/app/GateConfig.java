@@ -53,6 +53,7 @@ public final class GateConfig {
   public static final String HEALTH_STALL_TIMEOUT = "health.stall-timeout";
   public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
   public static final String METRICS_PORT = "metrics.port";
+  public static final String METRICS_HOST = "metrics.host";
   public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write-buffer.ratio";
   /** Any Kafka client or Streams property, passed through without the prefix (e.g. kafka.security.protocol). */
   public static final String KAFKA_PREFIX = "kafka.";
@@ -91,6 +92,7 @@ public final class GateConfig {
     d.put(HEALTH_STALL_TIMEOUT, "PT45S");
     d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20));
     d.put(METRICS_PORT, "9464");
+    d.put(METRICS_HOST, "0.0.0.0");
     d.put(ROCKSDB_WRITE_BUFFER_RATIO, "0.5");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
@@ -198,6 +200,9 @@ public final class GateConfig {
     intValue(STANDBY_REPLICAS);
     if (intValue(METRICS_PORT) < -1 || intValue(METRICS_PORT) > 65535) {
       throw new ConfigException(METRICS_PORT + " must be a port, 0 for any free one, or -1 for none");
+    }
+    if (values.get(METRICS_HOST).isBlank()) {
+      throw new ConfigException(METRICS_HOST + " must be an address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1");
     }
     try {
       if (Long.parseLong(values.get(ROCKSDB_MEMORY_BYTES)) < (16L << 20)) {

@@ -3,6 +3,8 @@ package io.consentgate.app;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.MetricsEndpoint;
 import io.consentgate.runtime.TopicSetup;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -35,14 +37,42 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Shared by run and dev: check topics, start, block until SIGTERM or failure.
+   * Shared by run and dev: lock the state directory, check the metrics port and the topics, start,
+   * block until SIGTERM or failure.
    *
    * @param afterGate what to stop once the gate has closed (dev: the registry and the broker); it
    *     runs in the shutdown hook so that it completes before the JVM exits
+   * @throws Unavailable the state directory is another process's, or the metrics port is in use
    */
   static int runUntilStopped(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
       throws Exception {
+    // Two gates on one state directory fail deep inside Kafka Streams ("Unable to initialize
+    // state"); say so first, and what the second one needs. Released when this returns, or by the
+    // operating system when the process ends, however it ends.
+    DirectoryLock stateLock = lockStateDir(runtime.config().stateDir());
+    try {
+      return runLocked(runtime, createTopics, spec, afterGate);
+    } finally {
+      stateLock.close();
+    }
+  }
+
+  static DirectoryLock lockStateDir(Path stateDir) throws Unavailable {
+    return DirectoryLock.acquire(stateDir, "state directory", holder -> "state directory " + stateDir
+        + " is in use by " + holder + "; a second instance on this machine needs its own state.dir (--set state.dir=DIR)");
+  }
+
+  /** Fails at once, before anything starts, when the metrics port is taken. */
+  static void requireMetricsPort(String host, int port) throws Unavailable {
+    Ports.requireFree(host, port, "metrics port", METRICS_PORT_FIX);
+  }
+
+  private static int runLocked(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
+      throws Exception {
     GateConfig config = runtime.config();
+    String metricsHost = config.get(GateConfig.METRICS_HOST);
+    int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
+    requireMetricsPort(metricsHost, metricsPort);
     int inputPartitions;
     try (Admin admin = runtime.admin()) {
       inputPartitions = TopicSetup.ensure(admin, config.topics(), config.applicationId(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
@@ -53,8 +83,13 @@ final class RunCommand implements Callable<Integer> {
     }
     runtime.requireRegistry();
     GateService gate = runtime.gateService(inputPartitions);
-    int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
-    MetricsEndpoint metrics = metricsPort < 0 ? null : gate.metricsEndpoint(metricsPort);
+    MetricsEndpoint metrics;
+    try {
+      metrics = metricsPort < 0 ? null : openMetrics(gate, metricsHost, metricsPort);
+    } catch (Unavailable e) {
+      gate.close();
+      throw e;
+    }
     Thread hook = new Thread(() -> {
       boolean signal = ConsentGateCli.stoppingOnSignal();
       LOG.info("stopping the gate");
@@ -74,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
     gate.start();
     LOG.info("gate {} running on {}; verdicts to {}; metrics {}", config.applicationId(),
         config.get(GateConfig.BOOTSTRAP_SERVERS), config.topics().verdicts(),
-        metrics == null ? "off" : "on http://0.0.0.0:" + metrics.port() + "/metrics");
+        metrics == null ? "off" : "on http://" + metrics.host() + ":" + metrics.port() + "/metrics");
     boolean failed = gate.awaitStop();
     if (failed) {
       gate.close();
@@ -83,5 +118,19 @@ final class RunCommand implements Callable<Integer> {
       return ConsentGateCli.EXIT_GATE_FAILED;
     }
     return 0;
+  }
+
+  private static final String METRICS_PORT_FIX =
+      "pick another with --set metrics.port=PORT (0: any free port, -1: no metrics endpoint)";
+
+  private static MetricsEndpoint openMetrics(GateService gate, String host, int port) throws Unavailable {
+    try {
+      return gate.metricsEndpoint(host, port);
+    } catch (UncheckedIOException e) {
+      if (Ports.isBindFailure(e)) {
+        throw Ports.inUse(host, port, "metrics port", METRICS_PORT_FIX, e); // taken since the check
+      }
+      throw new Unavailable(e.getMessage(), e);
+    }
   }
 }

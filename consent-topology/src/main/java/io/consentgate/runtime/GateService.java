@@ -111,7 +111,7 @@ public final class GateService implements AutoCloseable {
   }
 
   /**
-   * Starts the metrics endpoint for this gate ({@code port} 0: any free port). The gate's counters
+   * Starts the metrics endpoint for this gate on every interface ({@code port} 0: any free port). The gate's counters
    * that only a fault would create (dead letters by reason, re-routed records) are registered at 0
    * for both input topics, so that they are scraped, and alert rules can match them, from the start.
    */
@@ -121,6 +121,11 @@ public final class GateService implements AutoCloseable {
     DeadLetterMetrics.registerKnownReasons(inputTopics);
     ReroutingMetrics.register(inputTopics);
     return endpoint;
+  }
+
+  /** Starts the metrics endpoint for this gate on {@code host} ({@code port} 0: any free port). */
+  public MetricsEndpoint metricsEndpoint(String host, int port) {
+    return new MetricsEndpoint(host, port, streams, health);
   }
 
   public GateHealth health() {

@@ -20,20 +20,37 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class MetricsEndpoint implements AutoCloseable {
 
+  /** Where it listens unless told otherwise: every interface, so that Prometheus can scrape it. */
+  public static final String ALL_INTERFACES = "0.0.0.0";
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final HttpServer server;
+  private final String host;
   private final KafkaStreamsMetrics streamsMetrics;
 
+  /** On every interface. */
   public MetricsEndpoint(int port, KafkaStreams streams, GateHealth health) {
+    this(ALL_INTERFACES, port, streams, health);
+  }
+
+  /**
+   * @param host the address to listen on ({@value #ALL_INTERFACES}: every interface)
+   * @param port the port, 0 for a free one
+   * @throws UncheckedIOException the port cannot be opened; its cause is a {@link java.net.BindException}
+   *     when the port is in use
+   */
+  public MetricsEndpoint(String host, int port, KafkaStreams streams, GateHealth health) {
+    // The port first: a port that cannot be had leaves nothing registered behind.
+    try {
+      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the metrics port " + port + " on " + host + ": " + e.getMessage(), e);
+    }
+    this.host = host;
     Metrics.addRegistry(registry); // the dead-letter handlers count into the global registry
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     health.bindTo(registry);
-    try {
-      server = HttpServer.create(new InetSocketAddress(port), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the metrics port " + port, e);
-    }
     server.createContext("/metrics", exchange -> answer(exchange, 200, registry.scrape()));
     server.createContext("/health", exchange -> {
       GateHealth.Report report = health.check();
@@ -44,6 +61,11 @@ public final class MetricsEndpoint implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The address it listens on, as configured ({@value #ALL_INTERFACES}: every interface). */
+  public String host() {
+    return host;
   }
 
   private static void answer(HttpExchange exchange, int status, String body) throws IOException {
