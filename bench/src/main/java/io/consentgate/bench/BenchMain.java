@@ -7,7 +7,7 @@ import io.consentgate.policy.PolicySettings;
 import io.consentgate.replay.OfflineReplay;
 import io.consentgate.runtime.GateService;
 import io.consentgate.serde.ValueSerdes;
-import io.consentgate.topology.GateTopics;
+import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
@@ -372,7 +372,7 @@ public final class BenchMain implements Callable<Integer> {
     }
     TopologySettings settings = new TopologySettings(GateTopics.DEFAULTS, PolicySettings.defaults(), Duration.ofMinutes(1), false);
     Map<String, Long> rates = new LinkedHashMap<>();
-    for (OfflineReplay.Engine engine : OfflineReplay.Engine.values()) {
+    for (String engine : OfflineReplay.engines()) {
       long start = System.nanoTime();
       OfflineReplay.Result r;
       try (BufferedReader history = Files.newBufferedReader(file)) {
@@ -380,8 +380,8 @@ public final class BenchMain implements Callable<Integer> {
             new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      log("replay (%s engine): %d records in %.1f s, %d verdicts", engine.name().toLowerCase(), r.records(), seconds, r.verdicts());
-      rates.put(engine.name().toLowerCase(), round(r.records() / seconds));
+      log("replay (%s engine): %d records in %.1f s, %d verdicts", engine, r.records(), seconds, r.verdicts());
+      rates.put(engine, round(r.records() / seconds));
     }
     return rates;
   }

@@ -6,7 +6,7 @@ import io.consentgate.policy.PolicySettings;
 import io.consentgate.runtime.GateService;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.ValueSerdes;
-import io.consentgate.topology.GateTopics;
+import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.Duration;

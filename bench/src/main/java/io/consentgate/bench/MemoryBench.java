@@ -2,9 +2,9 @@ package io.consentgate.bench;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.consentgate.runtime.BoundedMemoryRocksDB;
+import io.consentgate.topology.BoundedMemoryRocksDB;
 import io.consentgate.topology.ConsentGateTopology;
-import io.consentgate.topology.ContactConsent;
+import io.consentgate.ledger.ContactConsent;
 import io.consentgate.topology.ContactConsentSerde;
 import java.io.BufferedReader;
 import java.io.IOException;

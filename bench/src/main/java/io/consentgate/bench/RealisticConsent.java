@@ -8,7 +8,7 @@ import io.consentgate.policy.Evidence;
 import io.consentgate.policy.EvidenceKind;
 import io.consentgate.policy.PolicySettings;
 import io.consentgate.policy.Verdict;
-import io.consentgate.topology.ContactConsent;
+import io.consentgate.ledger.ContactConsent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

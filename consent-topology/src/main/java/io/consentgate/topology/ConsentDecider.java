@@ -1,5 +1,10 @@
 package io.consentgate.topology;
 
+import io.consentgate.contract.VerdictMapping;
+import io.consentgate.ledger.ConsentLedger;
+import io.consentgate.ledger.LapseSchedule;
+import io.consentgate.ledger.ContactConsent;
+
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
 import io.micrometer.core.instrument.Counter;
@@ -23,6 +28,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * than a merge in front of one: correctly partitioned events then cross no extra processor.
  */
 final class ConsentDecider implements Processor<String, ConsentEvent, String, Object> {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsentDecider.class);
 
   /** Where a decider node sits: on the inputs, or behind the re-routing topic. */
   enum Role {
@@ -65,7 +72,10 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
     KeyValueStore<String, ContactConsent> consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
     KeyValueStore<Bytes, byte[]> index = context.getStateStore(ConsentGateTopology.LAPSE_INDEX_STORE);
     this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put),
-        new LapseIndex(index, contactId -> ownership.owns(partition, contactId)), (contactId, verdict, version) ->
+        new LapseSchedule(new LapseIndexStore(index), contactId -> ownership.owns(partition, contactId),
+            dropped -> LOG.warn("dropped {} lapse entries of contacts task {} does not own (state from before re-routing); "
+                + "nothing is published for them here. Re-decide from the inputs to merge such state (README).",
+                dropped, context.taskId())), (contactId, verdict, version) ->
         context.forward(new Record<>(contactId, VerdictMapping.toRecord(verdict, version), verdict.decidedAt().toEpochMilli()),
             verdictSink));
     this.ownershipCheck = new OwnershipCheck(ownership, partition);

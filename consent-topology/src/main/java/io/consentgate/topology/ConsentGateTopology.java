@@ -1,5 +1,10 @@
 package io.consentgate.topology;
 
+import io.consentgate.contract.BadInputException;
+import io.consentgate.contract.EventMapping;
+import io.consentgate.ledger.ContactConsent;
+import io.consentgate.topics.GateTopics;
+
 import io.consentgate.events.ConsentEvidence;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.events.ContactCreated;

@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.ledger.ContactConsent;
+
 import io.consentgate.policy.ConsentState;
 import io.consentgate.policy.ConsentStatus;
 import io.consentgate.policy.Contact;

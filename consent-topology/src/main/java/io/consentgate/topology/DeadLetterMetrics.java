@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.contract.BadInputException;
+
 import io.consentgate.serde.UnreadableRecordException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

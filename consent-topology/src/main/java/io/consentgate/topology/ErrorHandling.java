@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.topics.GateTopics;
+
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.topics.GateTopics;
+
 import io.consentgate.policy.PolicySettings;
 import java.time.Duration;
 import java.util.Objects;

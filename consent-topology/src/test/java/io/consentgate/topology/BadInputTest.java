@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.contract.BadInputException;
+
 import static io.consentgate.topology.GateTestDriver.contact;
 import static io.consentgate.topology.GateTestDriver.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +18,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -36,11 +37,11 @@ class BadInputTest {
       assertThat(dead).hasSize(1);
       assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("c-2");
       assertThat(dead.get(0).value()).isEqualTo(value);
-      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_TOPIC_NAME)).isEqualTo("consent-evidence");
-      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_OFFSET_NAME)).isNotBlank();
-      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_NAME))
+      assertThat(header(dead.get(0), DeadLetterHeaders.TOPIC)).isEqualTo("consent-evidence");
+      assertThat(header(dead.get(0), DeadLetterHeaders.OFFSET)).isNotBlank();
+      assertThat(header(dead.get(0), DeadLetterHeaders.EXCEPTION))
           .isEqualTo(BadInputException.class.getName());
-      assertThat(header(dead.get(0), ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+      assertThat(header(dead.get(0), DeadLetterHeaders.MESSAGE))
           .contains("differs from its contactId");
 
       gate.send(contact("c-3", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
@@ -54,7 +55,7 @@ class BadInputTest {
       ContactCreated c = contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0);
       gate.contacts.pipeInput((String) null, c);
       assertThat(gate.readDeadLetters()).singleElement()
-          .satisfies(r -> assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME)).contains("without a key"));
+          .satisfies(r -> assertThat(header(r, DeadLetterHeaders.MESSAGE)).contains("without a key"));
       assertThat(gate.readVerdicts()).isEmpty();
     }
   }
@@ -64,7 +65,7 @@ class BadInputTest {
     try (GateTestDriver gate = new GateTestDriver()) {
       gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), (byte[]) null);
       assertThat(gate.readDeadLetters()).singleElement()
-          .satisfies(r -> assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME)).contains("without a value"));
+          .satisfies(r -> assertThat(header(r, DeadLetterHeaders.MESSAGE)).contains("without a value"));
     }
   }
 
@@ -74,7 +75,7 @@ class BadInputTest {
       gate.send(ConsentEvidence.newBuilder(evidence("", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0)).build());
       gate.contacts.pipeInput("c-2", ContactCreated.newBuilder(contact("c-2", "ann@example.org", ContactSource.OWN_CHANNEL, T0))
           .setBrandId(" ").build());
-      assertThat(gate.readDeadLetters()).extracting(r -> header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+      assertThat(gate.readDeadLetters()).extracting(r -> header(r, DeadLetterHeaders.MESSAGE))
           .containsExactly("missing evidenceId", "missing brandId");
     }
   }
@@ -87,7 +88,7 @@ class BadInputTest {
       List<TestRecord<byte[], byte[]>> dead = gate.readDeadLetters();
       assertThat(dead).singleElement().satisfies(r -> {
         assertThat(r.value()).isEqualTo(json);
-        assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME)).contains("magic byte");
+        assertThat(header(r, DeadLetterHeaders.MESSAGE)).contains("magic byte");
       });
     }
   }
@@ -101,7 +102,7 @@ class BadInputTest {
       byte[] truncated = Arrays.copyOf(good, good.length - 4);
       gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), unknownId);
       gate.rawContacts.pipeInput("c-1".getBytes(StandardCharsets.UTF_8), truncated);
-      assertThat(gate.readDeadLetters()).extracting(r -> header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+      assertThat(gate.readDeadLetters()).extracting(r -> header(r, DeadLetterHeaders.MESSAGE))
           .satisfiesExactly(
               m -> assertThat(m).contains("schema id 32639"),
               m -> assertThat(m).contains("corrupt or truncated"));
@@ -116,7 +117,7 @@ class BadInputTest {
       gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, Instant.parse("1969-12-31T23:59:59Z")));
       gate.send(evidence("e-1", "c-2", EvidenceKind.CHECKBOX_OPT_IN, Instant.parse("2999-01-01T00:00:00Z")));
       gate.send(evidence("e-2", "c-2", EvidenceKind.CHECKBOX_OPT_IN, Instant.parse("2099-12-31T23:59:59Z")));
-      assertThat(gate.readDeadLetters()).extracting(r -> header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+      assertThat(gate.readDeadLetters()).extracting(r -> header(r, DeadLetterHeaders.MESSAGE))
           .containsExactly(
               "createdAt 1969-12-31T23:59:59Z is outside the accepted range [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z)",
               "occurredAt 2999-01-01T00:00:00Z is outside the accepted range [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z)");
@@ -151,7 +152,7 @@ class BadInputTest {
     try (GateTestDriver gate = new GateTestDriver()) {
       gate.contacts.pipeInput("other", contact("c-1", "secret.person@example.org", ContactSource.OWN_CHANNEL, T0));
       assertThat(gate.readDeadLetters()).singleElement()
-          .satisfies(r -> assertThat(header(r, ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME))
+          .satisfies(r -> assertThat(header(r, DeadLetterHeaders.MESSAGE))
               .doesNotContain("secret.person"));
     }
   }

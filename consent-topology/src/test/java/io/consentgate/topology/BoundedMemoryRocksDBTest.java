@@ -3,7 +3,6 @@ package io.consentgate.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consentgate.events.ContactSource;
-import io.consentgate.runtime.BoundedMemoryRocksDB;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.Metric;

@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.ledger.ContactConsent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consentgate.events.ConsentVerdict;

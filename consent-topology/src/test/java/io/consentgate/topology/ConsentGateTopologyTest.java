@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.topics.GateTopics;
+
 import static io.consentgate.topology.GateTestDriver.START;
 import static io.consentgate.topology.GateTestDriver.contact;
 import static io.consentgate.topology.GateTestDriver.evidence;

@@ -1,5 +1,7 @@
 package io.consentgate.topology;
 
+import io.consentgate.topics.GateTopics;
+
 import io.consentgate.events.ConsentEvidence;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.events.ContactCreated;
@@ -25,8 +27,11 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** The production topology in a TopologyTestDriver, with typed inputs and outputs. */
-final class GateTestDriver implements AutoCloseable {
+/**
+ * The production topology in a TopologyTestDriver, with typed inputs and outputs: the harness of
+ * the topology's tests and of the dev stack's topology replay engine (this module's test-jar).
+ */
+public final class GateTestDriver implements AutoCloseable {
 
   static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
 
@@ -51,6 +56,11 @@ final class GateTestDriver implements AutoCloseable {
   }
 
   GateTestDriver(TopologySettings settings, java.util.Map<String, Object> extraProps) {
+    this(settings, extraProps, START);
+  }
+
+  /** @param start the driver's wall clock at the start */
+  public GateTestDriver(TopologySettings settings, java.util.Map<String, Object> extraProps, Instant start) {
     this.settings = settings;
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "consent-gate-test");
@@ -64,7 +74,7 @@ final class GateTestDriver implements AutoCloseable {
     props.putAll(ConsentGateTopology.streamsProperties(settings));
     props.putAll(extraProps);
     topology = ConsentGateTopology.build(settings, io.consentgate.serde.ValueSerdes.using(registry));
-    driver = new TopologyTestDriver(topology, props, START);
+    driver = new TopologyTestDriver(topology, props, start);
     GateTopics t = settings.topics();
     contacts = driver.createInputTopic(t.contactCreated(), new StringSerializer(),
         new ConfluentAvroSerde<>(registry, ContactCreated.class).serializer());
@@ -94,19 +104,19 @@ final class GateTestDriver implements AutoCloseable {
         .build();
   }
 
-  void send(ContactCreated c) {
+  public void send(ContactCreated c) {
     contacts.pipeInput(c.getContactId(), c);
   }
 
-  void send(ConsentEvidence e) {
+  public void send(ConsentEvidence e) {
     evidence.pipeInput(e.getContactId(), e);
   }
 
-  void advanceClock(Duration d) {
+  public void advanceClock(Duration d) {
     driver.advanceWallClockTime(d);
   }
 
-  List<ConsentVerdict> readVerdicts() {
+  public List<ConsentVerdict> readVerdicts() {
     return verdicts.readValuesToList();
   }
 
@@ -118,15 +128,15 @@ final class GateTestDriver implements AutoCloseable {
     return driver.producedTopicNames().contains(settings.topics().deadLetters());
   }
 
-  List<TestRecord<byte[], byte[]>> readDeadLetters() {
+  public List<TestRecord<byte[], byte[]>> readDeadLetters() {
     return anyDeadLetter() ? deadLetters.readRecordsToList() : List.of();
   }
 
   @Override
   public void close() {
     driver.close();
-    try (java.util.stream.Stream<Path> files = Files.walk(stateDir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      org.apache.kafka.common.utils.Utils.delete(stateDir.toFile());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -1,0 +1,104 @@
+package io.consentgate.ledger;
+
+import io.consentgate.policy.ConsentEvent;
+import io.consentgate.policy.ConsentPolicy;
+import io.consentgate.policy.ConsentState;
+import io.consentgate.policy.Verdict;
+import java.time.Instant;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The gate's bookkeeping per contact, whatever keeps the state: fold an event into the contact's
+ * consent, decide, publish a verdict only when the outcome changed, and keep the lapse schedule in
+ * step with what was published. The topology runs it over Kafka Streams stores; the offline replay
+ * runs the very same code over plain maps.
+ */
+public final class ConsentLedger {
+
+  /** Where each contact's consent is kept. */
+  public interface Consents {
+    ContactConsent get(String contactId);
+
+    void put(String contactId, ContactConsent consent);
+
+    /** Consents kept by the two functions given, e.g. a store's get and put. */
+    static Consents of(Function<String, ContactConsent> get, BiConsumer<String, ContactConsent> put) {
+      return new Consents() {
+        @Override
+        public ContactConsent get(String contactId) {
+          return get.apply(contactId);
+        }
+
+        @Override
+        public void put(String contactId, ContactConsent consent) {
+          put.accept(contactId, consent);
+        }
+      };
+    }
+  }
+
+  /** Where published verdicts go. */
+  public interface Verdicts {
+    void publish(String contactId, Verdict verdict, long version);
+  }
+
+  private final ConsentPolicy policy;
+  private final Consents consents;
+  private final LapseSchedule lapses;
+  private final Verdicts verdicts;
+
+  public ConsentLedger(ConsentPolicy policy, Consents consents, LapseSchedule lapses, Verdicts verdicts) {
+    this.policy = policy;
+    this.consents = consents;
+    this.lapses = lapses;
+    this.verdicts = verdicts;
+  }
+
+  /** Records one event; false when it changed nothing (a duplicate or already superseded). */
+  public boolean apply(String contactId, ConsentEvent event) {
+    ContactConsent current = consents.get(contactId);
+    if (current == null) {
+      current = ContactConsent.empty(contactId);
+    }
+    ConsentState next = current.state().with(event);
+    if (next == current.state()) {
+      return false; // nothing to decide or store
+    }
+    ContactConsent updated = new ContactConsent(contactId, next, current.published());
+    consents.put(contactId, decideAndPublish(updated, updated.asOf()));
+    return true;
+  }
+
+  /** Re-decides the contacts whose implicit consent is due to lapse by {@code now}. */
+  public void checkLapses(Instant now) {
+    for (String contactId : lapses.dueAt(now)) {
+      ContactConsent current = consents.get(contactId);
+      Instant asOf = current.asOf().isAfter(now) ? current.asOf() : now;
+      ContactConsent updated = decideAndPublish(current, asOf);
+      if (updated != current) {
+        consents.put(contactId, updated);
+      }
+    }
+  }
+
+  private ContactConsent decideAndPublish(ContactConsent consent, Instant asOf) {
+    if (consent.state().contact().isEmpty()) {
+      return consent; // evidence before its contact: kept, decided when the contact arrives
+    }
+    Verdict verdict = policy.decide(consent.state(), asOf);
+    ContactConsent.Published last = consent.published();
+    if (last != null && last.sameOutcomeAs(verdict)) {
+      return consent;
+    }
+    long version = last == null ? 1 : last.version() + 1;
+    if (last != null && last.validUntil() != null) {
+      lapses.remove(last.validUntil(), consent.contactId());
+    }
+    if (verdict.validUntil() != null) {
+      lapses.add(verdict.validUntil(), consent.contactId());
+    }
+    verdicts.publish(consent.contactId(), verdict, version);
+    return new ContactConsent(consent.contactId(), consent.state(), ContactConsent.Published.of(verdict, version));
+  }
+}

@@ -1,0 +1,388 @@
+package io.consentgate.app;
+
+
+import io.consentgate.policy.PolicySettings;
+import io.consentgate.policy.Profile;
+import io.consentgate.policy.RoleAddresses;
+import io.consentgate.topics.GateTopics;
+import io.consentgate.topology.TopologySettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The gate's configuration, layered: built-in defaults, then a properties file, then command-line
+ * flags; a later layer wins for a key set in two. Every key is checked: an unknown key or a bad
+ * value is an error at startup, not a surprise later.
+ */
+public final class GateConfig {
+
+  public static final String APPLICATION_ID = "application.id";
+  public static final String TOPIC_CONTACT_CREATED = "topic.contact-created";
+  public static final String TOPIC_CONSENT_EVIDENCE = "topic.consent-evidence";
+  public static final String TOPIC_VERDICTS = "topic.consent-verdicts";
+  public static final String TOPIC_DLQ = "topic.dlq";
+  public static final String DEFAULT_PROFILE = "policy.default-profile";
+  public static final String BRAND_PROFILE_PREFIX = "policy.profile.";
+  public static final String ROLE_ADDRESSES_FILE = "policy.role-addresses.file";
+  public static final String LAPSE_CHECK_INTERVAL = "lapse.check-interval";
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String BASIC_AUTH_SOURCE = "basic.auth.credentials.source";
+  public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+  public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+  public static final String USE_LATEST_VERSION = "use.latest.version";
+  public static final String VALUE_SERDE = "value.serde";
+  public static final String STATE_DIR = "state.dir";
+  public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+  public static final String STANDBY_REPLICAS = "num.standby.replicas";
+  public static final String REPLICATION_FACTOR = "replication.factor";
+  public static final String TOPIC_PARTITIONS = "topics.partitions";
+  public static final String TOPIC_REPLICATION_FACTOR = "topics.replication-factor";
+  public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
+  public static final String HEALTH_STALL_TIMEOUT = "health.stall-timeout";
+  public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
+  public static final String METRICS_PORT = "metrics.port";
+  public static final String METRICS_HOST = "metrics.host";
+  public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write-buffer.ratio";
+  /** Any Kafka client or Streams property, passed through without the prefix (e.g. kafka.security.protocol). */
+  public static final String KAFKA_PREFIX = "kafka.";
+  /** Registry client TLS settings, Confluent's names (schema.registry.ssl.truststore.location ...). */
+  public static final String REGISTRY_SSL_PREFIX = "schema.registry.ssl.";
+  /** Environment variables that configure the gate start with this. */
+  public static final String ENV_PREFIX = "CONSENT_GATE_";
+
+  /** Each known key with its default ({@code null}: none). */
+  static final Map<String, String> DEFAULTS;
+
+  static {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put(APPLICATION_ID, "consent-gate");
+    d.put(TOPIC_CONTACT_CREATED, GateTopics.DEFAULTS.contactCreated());
+    d.put(TOPIC_CONSENT_EVIDENCE, GateTopics.DEFAULTS.consentEvidence());
+    d.put(TOPIC_VERDICTS, GateTopics.DEFAULTS.verdicts());
+    d.put(TOPIC_DLQ, GateTopics.DEFAULTS.deadLetters());
+    d.put(DEFAULT_PROFILE, Profile.OPTIN.profileName());
+    d.put(ROLE_ADDRESSES_FILE, null);
+    d.put(LAPSE_CHECK_INTERVAL, TopologySettings.DEFAULT_LAPSE_CHECK_INTERVAL.toString());
+    d.put(BOOTSTRAP_SERVERS, "127.0.0.1:9092");
+    d.put(SCHEMA_REGISTRY_URL, "http://127.0.0.1:8081");
+    d.put(BASIC_AUTH_SOURCE, null);
+    d.put(BASIC_AUTH_USER_INFO, null);
+    d.put(AUTO_REGISTER_SCHEMAS, "true");
+    d.put(USE_LATEST_VERSION, "false");
+    d.put(VALUE_SERDE, "io.consentgate.serde.ConfluentAvroSerde");
+    d.put(STATE_DIR, ".consent-gate/state");
+    d.put(PROCESSING_GUARANTEE, "exactly_once_v2");
+    d.put(STANDBY_REPLICAS, "1");
+    d.put(REPLICATION_FACTOR, "-1");
+    d.put(TOPIC_PARTITIONS, "6");
+    d.put(TOPIC_REPLICATION_FACTOR, "-1");
+    d.put(SHUTDOWN_TIMEOUT, "PT30S");
+    d.put(HEALTH_STALL_TIMEOUT, "PT45S");
+    d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20));
+    d.put(METRICS_PORT, "9464");
+    d.put(METRICS_HOST, "0.0.0.0");
+    d.put(ROCKSDB_WRITE_BUFFER_RATIO, "0.5");
+    DEFAULTS = java.util.Collections.unmodifiableMap(d);
+  }
+
+  private final Map<String, String> values;
+
+  private GateConfig(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /** Defaults, then the file, then flags; no environment. */
+  public static GateConfig load(Path file, Map<String, String> flags) throws ConfigException {
+    return load(file, Map.of(), flags);
+  }
+
+  /**
+   * Layers, each winning over the one before: built-in defaults, the properties file, environment
+   * variables ({@code CONSENT_GATE_*}), flags.
+   *
+   * @param file a properties file, or {@code null}
+   * @param environment the process environment; only {@code CONSENT_GATE_*} variables are read
+   * @param flags values given on the command line
+   */
+  public static GateConfig load(Path file, Map<String, String> environment, Map<String, String> flags)
+      throws ConfigException {
+    Map<String, String> merged = new HashMap<>();
+    DEFAULTS.forEach((k, v) -> {
+      if (v != null) {
+        merged.put(k, v);
+      }
+    });
+    if (file != null) {
+      merged.putAll(readFile(file));
+    }
+    merged.putAll(fromEnvironment(environment));
+    merged.putAll(flags);
+    List<String> unknown = merged.keySet().stream().filter(k -> !isKnown(k)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown configuration key(s) " + unknown + "; known keys: "
+          + DEFAULTS.keySet().stream().sorted().toList() + ", " + BRAND_PROFILE_PREFIX + "<brandId>, "
+          + KAFKA_PREFIX + "<any Kafka property> and " + REGISTRY_SSL_PREFIX + "<setting>");
+    }
+    GateConfig config = new GateConfig(Map.copyOf(merged));
+    config.validate();
+    return config;
+  }
+
+  private static boolean isKnown(String key) {
+    return DEFAULTS.containsKey(key) || key.startsWith(BRAND_PROFILE_PREFIX) || key.startsWith(KAFKA_PREFIX)
+        || key.startsWith(REGISTRY_SSL_PREFIX);
+  }
+
+  /** The environment variable that sets {@code key}: CONSENT_GATE_ and the key in upper case, . and - as _. */
+  private static String environmentName(String key) {
+    return ENV_PREFIX + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /**
+   * Maps CONSENT_GATE_* variables to keys: a known key by its environment name; otherwise
+   * CONSENT_GATE_KAFKA_X_Y to kafka.x.y and CONSENT_GATE_POLICY_PROFILE_B to policy.profile.b
+   * (brand in lower case). Any other CONSENT_GATE_* variable is an error, like an unknown key.
+   */
+  private static Map<String, String> fromEnvironment(Map<String, String> environment) throws ConfigException {
+    Map<String, String> byEnvName = new HashMap<>();
+    DEFAULTS.keySet().forEach(k -> byEnvName.put(environmentName(k), k));
+    Map<String, String> values = new HashMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<String, String> e : environment.entrySet()) {
+      String name = e.getKey();
+      if (!name.startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String rest = name.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT);
+      if (byEnvName.containsKey(name)) {
+        values.put(byEnvName.get(name), e.getValue());
+      } else if (rest.startsWith("kafka_") && rest.length() > "kafka_".length()) {
+        values.put(KAFKA_PREFIX + rest.substring("kafka_".length()).replace('_', '.'), e.getValue());
+      } else if (rest.startsWith("policy_profile_") && rest.length() > "policy_profile_".length()) {
+        values.put(BRAND_PROFILE_PREFIX + rest.substring("policy_profile_".length()), e.getValue());
+      } else {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown environment variable(s) " + unknown.stream().sorted().toList()
+          + "; a CONSENT_GATE_ variable must name a configuration key (see README, Configuration)");
+    }
+    return values;
+  }
+
+  /** Checks every value once, so a bad one stops the gate at startup. */
+  private void validate() throws ConfigException {
+    if (valueSerdeClass().equals(io.consentgate.serde.ConfluentAvroSerde.class.getName())) {
+      try {
+        io.consentgate.registry.RestSchemaRegistry.checkSettings(registryProperties());
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        throw new ConfigException(e.getMessage());
+      }
+    }
+    topologySettings(true);
+    topicPartitions();
+    topicReplicationFactor();
+    shutdownTimeout();
+    healthStallTimeout();
+    intValue(STANDBY_REPLICAS);
+    if (intValue(METRICS_PORT) < -1 || intValue(METRICS_PORT) > 65535) {
+      throw new ConfigException(METRICS_PORT + " must be a port, 0 for any free one, or -1 for none");
+    }
+    if (values.get(METRICS_HOST).isBlank()) {
+      throw new ConfigException(METRICS_HOST + " must be an address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1");
+    }
+    try {
+      if (Long.parseLong(values.get(ROCKSDB_MEMORY_BYTES)) < (16L << 20)) {
+        throw new ConfigException(ROCKSDB_MEMORY_BYTES + " must be at least 16 MiB, got " + values.get(ROCKSDB_MEMORY_BYTES));
+      }
+      double ratio = Double.parseDouble(values.get(ROCKSDB_WRITE_BUFFER_RATIO));
+      if (!(ratio > 0 && ratio < 1)) {
+        throw new ConfigException(ROCKSDB_WRITE_BUFFER_RATIO + " must be between 0 and 1, got " + ratio);
+      }
+    } catch (NumberFormatException e) {
+      throw new ConfigException("rocksdb settings must be numbers: " + e.getMessage());
+    }
+    intValue(REPLICATION_FACTOR);
+    for (String key : List.of(AUTO_REGISTER_SCHEMAS, USE_LATEST_VERSION)) {
+      if (!values.get(key).equals("true") && !values.get(key).equals("false")) {
+        throw new ConfigException(key + " must be true or false, got '" + values.get(key) + "'");
+      }
+    }
+    if (!List.of("exactly_once_v2", "at_least_once").contains(values.get(PROCESSING_GUARANTEE))) {
+      throw new ConfigException(PROCESSING_GUARANTEE + " must be exactly_once_v2 or at_least_once, got '"
+          + values.get(PROCESSING_GUARANTEE) + "'");
+    }
+  }
+
+  private static Map<String, String> readFile(Path file) throws ConfigException {
+    Properties props = new Properties();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(in);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Map<String, String> values = new HashMap<>();
+    props.stringPropertyNames().forEach(k -> values.put(k.trim(), props.getProperty(k).trim()));
+    return values;
+  }
+
+  public String get(String key) {
+    return values.get(key);
+  }
+
+  public String applicationId() {
+    return values.get(APPLICATION_ID);
+  }
+
+  /** Kafka client settings shared by the gate, the admin client and the topic tools. */
+  public Map<String, Object> kafkaClientProperties() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(BOOTSTRAP_SERVERS, values.get(BOOTSTRAP_SERVERS));
+    values.forEach((k, v) -> {
+      if (k.startsWith(KAFKA_PREFIX)) {
+        props.put(k.substring(KAFKA_PREFIX.length()), v);
+      }
+    });
+    return props;
+  }
+
+  /** The schema-registry client settings, Confluent's names. */
+  public Map<String, Object> registryProperties() {
+    Map<String, Object> props = new HashMap<>();
+    for (String key : List.of(SCHEMA_REGISTRY_URL, BASIC_AUTH_SOURCE, BASIC_AUTH_USER_INFO, AUTO_REGISTER_SCHEMAS,
+        USE_LATEST_VERSION)) {
+      if (values.get(key) != null) {
+        props.put(key, values.get(key));
+      }
+    }
+    values.forEach((k, v) -> {
+      if (k.startsWith(REGISTRY_SSL_PREFIX)) {
+        props.put(k, v);
+      }
+    });
+    return props;
+  }
+
+  public String valueSerdeClass() {
+    return values.get(VALUE_SERDE);
+  }
+
+  public Path stateDir() {
+    return Path.of(values.get(STATE_DIR));
+  }
+
+  public int topicPartitions() throws ConfigException {
+    return positiveInt(TOPIC_PARTITIONS);
+  }
+
+  public short topicReplicationFactor() throws ConfigException {
+    return (short) intValue(TOPIC_REPLICATION_FACTOR);
+  }
+
+  public Duration shutdownTimeout() throws ConfigException {
+    return duration(SHUTDOWN_TIMEOUT);
+  }
+
+  /** How long input may wait without a commit before /health says the gate is stuck. */
+  public Duration healthStallTimeout() throws ConfigException {
+    return duration(HEALTH_STALL_TIMEOUT);
+  }
+
+  private int positiveInt(String key) throws ConfigException {
+    int v = intValue(key);
+    if (v <= 0) {
+      throw new ConfigException(key + " must be positive, got " + v);
+    }
+    return v;
+  }
+
+  private int intValue(String key) throws ConfigException {
+    try {
+      return Integer.parseInt(values.get(key));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + " must be a whole number, got '" + values.get(key) + "'");
+    }
+  }
+
+  public GateTopics topics() {
+    return new GateTopics(values.get(TOPIC_CONTACT_CREATED), values.get(TOPIC_CONSENT_EVIDENCE),
+        values.get(TOPIC_VERDICTS), values.get(TOPIC_DLQ));
+  }
+
+  public TopologySettings topologySettings(boolean durableStores) throws ConfigException {
+    return new TopologySettings(topics(), policySettings(), lapseCheckInterval(), durableStores);
+  }
+
+  private PolicySettings policySettings() throws ConfigException {
+    Profile defaultProfile = profile(DEFAULT_PROFILE);
+    Map<String, Profile> brands = new HashMap<>();
+    for (String key : values.keySet()) {
+      if (key.startsWith(BRAND_PROFILE_PREFIX)) {
+        String brand = key.substring(BRAND_PROFILE_PREFIX.length());
+        if (brand.isEmpty()) {
+          throw new ConfigException(key + ": a brand id must follow " + BRAND_PROFILE_PREFIX);
+        }
+        brands.put(brand, profile(key));
+      }
+    }
+    return new PolicySettings(defaultProfile, brands, roleAddresses());
+  }
+
+  private Profile profile(String key) throws ConfigException {
+    try {
+      return Profile.byName(values.get(key));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage());
+    }
+  }
+
+  private RoleAddresses roleAddresses() throws ConfigException {
+    String file = values.get(ROLE_ADDRESSES_FILE);
+    if (file == null || file.isBlank()) {
+      return RoleAddresses.defaults();
+    }
+    try (InputStream in = Files.newInputStream(Path.of(file))) {
+      return RoleAddresses.parse(in);
+    } catch (IOException e) {
+      throw new ConfigException(ROLE_ADDRESSES_FILE + ": cannot read " + file + ": " + e);
+    }
+  }
+
+  private Duration lapseCheckInterval() throws ConfigException {
+    return duration(LAPSE_CHECK_INTERVAL);
+  }
+
+  private Duration duration(String key) throws ConfigException {
+    String value = values.get(key);
+    try {
+      Duration d = Duration.parse(value);
+      if (d.isNegative() || d.isZero()) {
+        throw new ConfigException(key + " must be positive, got " + value);
+      }
+      return d;
+    } catch (DateTimeParseException e) {
+      throw new ConfigException(key + " must be an ISO-8601 duration such as PT1M, got '" + value + "'");
+    }
+  }
+
+  /** A configuration that cannot be used; the message says which key and why. */
+  public static final class ConfigException extends Exception {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+}

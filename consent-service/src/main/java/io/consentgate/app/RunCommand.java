@@ -1,0 +1,136 @@
+package io.consentgate.app;
+
+import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.MetricsEndpoint;
+import io.consentgate.runtime.TopicSetup;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Runs the gate against an existing Kafka cluster and schema registry until stopped (SIGTERM / Ctrl-C).")
+public final class RunCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ConfigOptions options;
+
+  @Option(names = "--create-topics", description = "Create missing topics (inputs kept forever, verdicts compacted, DLQ).")
+  boolean createTopics;
+
+  @Override
+  public Integer call() throws Exception {
+    GateRuntime runtime = new GateRuntime(options.load());
+    return runUntilStopped(runtime, createTopics, spec, () -> { });
+  }
+
+  /**
+   * Shared by run and dev: lock the state directory, check the metrics port and the topics, start,
+   * block until SIGTERM or failure.
+   *
+   * @param afterGate what to stop once the gate has closed (dev: the registry and the broker); it
+   *     runs in the shutdown hook so that it completes before the JVM exits
+   * @throws Unavailable the state directory is another process's, or the metrics port is in use
+   */
+  public static int runUntilStopped(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
+      throws Exception {
+    // Two gates on one state directory fail deep inside Kafka Streams ("Unable to initialize
+    // state"); say so first, and what the second one needs. Released when this returns, or by the
+    // operating system when the process ends, however it ends.
+    DirectoryLock stateLock = lockStateDir(runtime.config().stateDir());
+    try {
+      return runLocked(runtime, createTopics, spec, afterGate);
+    } finally {
+      stateLock.close();
+    }
+  }
+
+  public static DirectoryLock lockStateDir(Path stateDir) throws Unavailable {
+    return DirectoryLock.acquire(stateDir, "state directory", holder -> "state directory " + stateDir
+        + " is in use by " + holder + "; a second instance on this machine needs its own state.dir (--set state.dir=DIR)");
+  }
+
+  /** Fails at once, before anything starts, when the metrics port is taken. */
+  public static void requireMetricsPort(String host, int port) throws Unavailable {
+    Ports.requireFree(host, port, "metrics port", METRICS_PORT_FIX);
+  }
+
+  private static int runLocked(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
+      throws Exception {
+    GateConfig config = runtime.config();
+    String metricsHost = config.get(GateConfig.METRICS_HOST);
+    int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
+    requireMetricsPort(metricsHost, metricsPort);
+    int inputPartitions;
+    try (Admin admin = runtime.admin()) {
+      inputPartitions = TopicSetup.ensure(admin, config.topics(), config.applicationId(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
+    } catch (TopicSetup.KafkaUnanswered e) {
+      throw new Unavailable(runtime.kafkaUnanswered());
+    } catch (TopicSetup.TopicProblem e) {
+      throw new Unavailable(e.getMessage());
+    }
+    runtime.requireRegistry();
+    GateService gate = runtime.gateService(inputPartitions);
+    MetricsEndpoint metrics;
+    try {
+      metrics = metricsPort < 0 ? null : openMetrics(gate, metricsHost, metricsPort);
+    } catch (Unavailable e) {
+      gate.close();
+      throw e;
+    }
+    Thread hook = new Thread(() -> {
+      boolean signal = ConsentGateCli.stoppingOnSignal();
+      LOG.info("stopping the gate");
+      boolean clean = gate.stop();
+      if (metrics != null) {
+        metrics.close();
+      }
+      afterGate.run();
+      if (!clean) {
+        LOG.error("the gate did not stop cleanly within {} (see the log)", config.get(GateConfig.SHUTDOWN_TIMEOUT));
+      }
+      if (signal) {
+        ConsentGateCli.exitAfterSignal(clean ? 0 : ConsentGateCli.EXIT_GATE_FAILED);
+      }
+    }, "consent-gate-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    gate.start();
+    LOG.info("gate {} running on {}; verdicts to {}; metrics {}", config.applicationId(),
+        config.get(GateConfig.BOOTSTRAP_SERVERS), config.topics().verdicts(),
+        metrics == null ? "off" : "on http://" + metrics.host() + ":" + metrics.port() + "/metrics");
+    boolean failed = gate.awaitStop();
+    if (failed) {
+      gate.close();
+      afterGate.run();
+      spec.commandLine().getErr().println("consent-gate: the gate stopped after an error (see the log)");
+      return ConsentGateCli.EXIT_GATE_FAILED;
+    }
+    return 0;
+  }
+
+  private static final String METRICS_PORT_FIX =
+      "pick another with --set metrics.port=PORT (0: any free port, -1: no metrics endpoint)";
+
+  private static MetricsEndpoint openMetrics(GateService gate, String host, int port) throws Unavailable {
+    try {
+      return gate.metricsEndpoint(host, port);
+    } catch (UncheckedIOException e) {
+      if (Ports.isBindFailure(e)) {
+        throw Ports.inUse(host, port, "metrics port", METRICS_PORT_FIX, e); // taken since the check
+      }
+      throw new Unavailable(e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.consentgate.replay;
+
+import io.consentgate.contract.EventMapping;
+import io.consentgate.contract.VerdictMapping;
+import io.consentgate.events.ConsentEvidence;
+import io.consentgate.events.ContactCreated;
+import io.consentgate.ledger.ConsentLedger;
+import io.consentgate.ledger.ContactConsent;
+import io.consentgate.ledger.LapseSchedule;
+import io.consentgate.ledger.SortedKeySet;
+import io.consentgate.policy.ConsentEvent;
+import io.consentgate.policy.ConsentPolicy;
+import io.consentgate.topology.TopologySettings;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The gate's decisions without Kafka: the topology's contract checks and its {@link ConsentLedger}
+ * over in-memory maps and the same {@link LapseSchedule}, with lapse checks fired on the schedule
+ * of the topology's wall-clock punctuation. What it skips is only the plumbing (serdes, record
+ * queues, store layers), which is most of the cost of a replay.
+ */
+final class DirectReplayEngine implements ReplayEngine {
+
+  private final Map<String, ContactConsent> consents = new HashMap<>();
+  private final ConsentLedger ledger;
+  private final Sink sink;
+  private final long lapseCheckMillis;
+  /** The next point of the lapse-check schedule: every lapse check interval from the epoch, where the replay's clock starts. */
+  private long nextLapseCheck;
+
+  DirectReplayEngine(TopologySettings settings, Sink sink) {
+    this.sink = sink;
+    this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()),
+        ConsentLedger.Consents.of(consents::get, consents::put), new LapseSchedule(new SortedKeySet()),
+        (contactId, verdict, version) -> sink.verdict(VerdictMapping.toRecord(verdict, version)));
+    this.lapseCheckMillis = settings.lapseCheckInterval().toMillis();
+    this.nextLapseCheck = lapseCheckMillis;
+  }
+
+  /**
+   * The topology's contract check: the domain event a record stands for.
+   *
+   * @throws io.consentgate.contract.BadInputException when the record breaks the contract (the topology would dead-letter it)
+   */
+  static ConsentEvent check(SpecificRecord record) {
+    if (record instanceof ContactCreated c) {
+      return EventMapping.contact(c.getContactId(), c);
+    }
+    if (record instanceof ConsentEvidence e) {
+      return EventMapping.evidence(e.getContactId(), e);
+    }
+    throw new IllegalArgumentException("not an input record: " + record.getClass().getSimpleName());
+  }
+
+  @Override
+  public void accept(SpecificRecord record, ConsentEvent event, String refusal) {
+    if (event == null) {
+      sink.refused(refusal);
+    } else {
+      ledger.apply(event.contactId(), event);
+    }
+  }
+
+  /**
+   * Like a Kafka Streams wall-clock punctuation, the lapse check runs at most once per move of the
+   * clock, at the new time, once the next point of its schedule is reached.
+   */
+  @Override
+  public void advanceClock(Instant from, Instant to) {
+    long now = to.toEpochMilli();
+    if (now >= nextLapseCheck) {
+      ledger.checkLapses(to);
+      nextLapseCheck += ((now - nextLapseCheck) / lapseCheckMillis + 1) * lapseCheckMillis; // the next point after now
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.consentgate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The replay job as a user runs it: a history file in, verdict lines out. */
+class ReplayCommandTest {
+
+  private static final Path EXAMPLE = Path.of("../examples/history.jsonl");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theExampleHistoryShowsEveryStatusAndReplaysToTheSameBytes() throws IOException {
+    CliRun first = CliRun.of("replay", "--input", EXAMPLE.toString(), "--until", "2027-01-01T00:00:00Z");
+    CliRun second = CliRun.of("replay", "--input", EXAMPLE.toString(), "--until", "2027-01-01T00:00:00Z");
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(second.out()).isEqualTo(first.out());
+
+    Set<String> statuses = first.outLines().stream().map(ReplayCommandTest::json).map(v -> v.get("status").asText())
+        .collect(Collectors.toSet());
+    assertThat(statuses).containsExactlyInAnyOrder("CONSENTED_EXPLICIT", "CONSENTED_IMPLICIT", "WITHDRAWN", "EXPIRED",
+        "PENDING_CONFIRMATION", "NEEDS_VERIFICATION", "SOURCE_NOT_ACCEPTABLE", "NO_CONSENT", "ROLE_BASED_ADDRESS",
+        "INVALID_ADDRESS");
+    assertThat(first.outLines()).allSatisfy(l -> assertThat(json(l).get("type").asText()).isEqualTo("verdict"));
+    assertThat(first.err()).contains("0 malformed lines");
+  }
+
+  @Test
+  void theProductionJarHasNoTopologyEngineAndSaysWhereItIs() {
+    CliRun topology = CliRun.of("replay", "--input", EXAMPLE.toString(), "--engine", "topology");
+    assertThat(topology.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE);
+    assertThat(topology.err()).contains("consent-gate-dev.jar").doesNotContain("Exception");
+  }
+
+  @Test
+  void untilMakesTwoYearGrantsLapse() throws IOException {
+    Path history = write(
+        "{\"type\":\"contact\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"email\":\"ann@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2024-03-10T08:00:00Z\"}",
+        "{\"type\":\"evidence\",\"evidenceId\":\"e-1\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"kind\":\"PURCHASE\",\"occurredAt\":\"2024-03-10T08:00:00Z\",\"proof\":{\"reference\":\"o-1\"}}");
+    List<String> without = CliRun.of("replay", "--input", history.toString()).outLines();
+    assertThat(without).hasSize(2);
+    assertThat(json(without.get(1)).get("validUntil").asText()).isEqualTo("2026-03-10T08:00:00Z");
+
+    List<String> with = CliRun.of("replay", "--input", history.toString(), "--until", "2026-03-10T08:00:00Z").outLines();
+    assertThat(with).hasSize(3);
+    JsonNode lapsed = json(with.get(2));
+    assertThat(lapsed.get("status").asText()).isEqualTo("EXPIRED");
+    assertThat(lapsed.get("version").asLong()).isEqualTo(3);
+    assertThat(lapsed.get("decidedAt").asText()).isEqualTo("2026-03-10T08:00:00Z");
+    assertThat(lapsed.has("validUntil")).as("absent optional fields are left out").isFalse();
+  }
+
+  @Test
+  void aLapseDueBeforeALaterRecordIsNoticedAsTimeAdvancesWithTheRecords() throws IOException {
+    Path history = write(
+        "{\"type\":\"contact\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"email\":\"ann@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2024-03-10T08:00:00Z\"}",
+        "{\"type\":\"evidence\",\"evidenceId\":\"e-1\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"kind\":\"PURCHASE\",\"occurredAt\":\"2024-03-10T08:00:00Z\",\"proof\":{\"reference\":\"o-1\"}}",
+        "{\"type\":\"contact\",\"contactId\":\"c-2\",\"brandId\":\"acme\",\"email\":\"bob@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2026-05-01T00:00:00Z\"}");
+    List<JsonNode> out = CliRun.of("replay", "--input", history.toString()).outLines().stream().map(ReplayCommandTest::json).toList();
+    assertThat(out).extracting(v -> v.get("contactId").asText() + ":" + v.get("status").asText())
+        .containsExactly("c-1:NO_CONSENT", "c-1:CONSENTED_IMPLICIT", "c-1:EXPIRED", "c-2:NO_CONSENT");
+    assertThat(out.get(2).get("decidedAt").asText()).isEqualTo("2026-05-01T00:00:00Z");
+  }
+
+  @Test
+  void aMalformedLineIsNamedSkippedAndMakesTheExitNonZero() throws IOException {
+    Path history = write(
+        "{\"type\":\"contact\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"email\":\"ann@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2024-03-10T08:00:00Z\"}",
+        "{\"type\":\"evidence\",\"evidenceId\":\"e-1\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"kind\":\"PURCHAS\",\"occurredAt\":\"2024-03-10T08:00:00Z\"}",
+        "this is not json",
+        "{\"type\":\"evidence\",\"evidenceId\":\"e-2\",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"kind\":\"CHECKBOX_OPT_IN\",\"occurredAt\":\"2024-03-10T09:00:00Z\",\"proof\":{\"reference\":\"f-1\"}}");
+    CliRun run = CliRun.of("replay", "--input", history.toString());
+    assertThat(run.exitCode()).isEqualTo(ConsentGateCli.EXIT_BAD_INPUT);
+    assertThat(run.err()).contains("line 2: field 'kind' has unknown symbol 'PURCHAS'").contains("line 3: not valid JSON");
+    assertThat(run.outLines()).extracting(l -> json(l).get("status").asText()).containsExactly("NO_CONSENT", "CONSENTED_EXPLICIT");
+  }
+
+  @Test
+  void aRecordTheGateRejectsIsReportedWithItsLine() throws IOException {
+    Path history = write(
+        "{\"type\":\"evidence\",\"evidenceId\":\" \",\"contactId\":\"c-1\",\"brandId\":\"acme\",\"kind\":\"UNSUBSCRIBE\",\"occurredAt\":\"2024-03-10T08:00:00Z\"}");
+    CliRun run = CliRun.of("replay", "--input", history.toString());
+    assertThat(run.exitCode()).isEqualTo(ConsentGateCli.EXIT_BAD_INPUT);
+    assertThat(run.err()).contains("line 1: rejected by the gate: missing evidenceId");
+  }
+
+  @Test
+  void profileSetsTheDefaultForAllBrands() {
+    CliRun run = CliRun.of("replay", "--input", EXAMPLE.toString(), "--profile", "strict");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.outLines()).allSatisfy(l -> assertThat(json(l).get("policy").asText()).isEqualTo("strict/1"));
+    assertThat(run.out()).doesNotContain("CONSENTED_IMPLICIT");
+  }
+
+  @Test
+  void configFileChoosesAProfilePerBrandAndFlagsWin() throws IOException {
+    Path config = dir.resolve("gate.properties");
+    Files.writeString(config, "policy.default-profile=strict\npolicy.profile.acme=strict\n");
+    CliRun fromFile = CliRun.of("replay", "--input", EXAMPLE.toString(), "--config", config.toString());
+    assertThat(fromFile.outLines()).allSatisfy(l -> assertThat(json(l).get("policy").asText()).isEqualTo("strict/1"));
+
+    Files.writeString(config, "policy.default-profile=strict\n");
+    CliRun flagWins = CliRun.of("replay", "--input", EXAMPLE.toString(), "--config", config.toString(), "--profile", "optin");
+    assertThat(flagWins.outLines()).allSatisfy(l -> assertThat(json(l).get("policy").asText()).isEqualTo("optin/1"));
+  }
+
+  @Test
+  void usageErrorsExitWithTwoAndSayWhatIsWrong() throws IOException {
+    assertThat(CliRun.of("replay", "--input", dir.resolve("missing.jsonl").toString()))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("no such file"));
+    assertThat(CliRun.of("replay", "--input", EXAMPLE.toString(), "--profile", "lenient"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("unknown profile 'lenient'"));
+    Path config = dir.resolve("bad.properties");
+    Files.writeString(config, "topic.verdict=x\n");
+    assertThat(CliRun.of("replay", "--input", EXAMPLE.toString(), "--config", config.toString()))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("unknown configuration key(s) [topic.verdict]"));
+    assertThat(CliRun.of("replay", "--input", EXAMPLE.toString(), "--until", "yesterday").exitCode())
+        .isEqualTo(ConsentGateCli.EXIT_USAGE);
+    assertThat(CliRun.of("replay", "--input", EXAMPLE.toString(), "--engine", "fast"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("no replay engine 'fast'"));
+  }
+
+  @Test
+  void generateIsDeterministicBySeedAndReplayable() throws IOException {
+    CliRun a = CliRun.of("generate", "--records", "2000", "--seed", "7");
+    CliRun b = CliRun.of("generate", "--records", "2000", "--seed", "7");
+    assertThat(a.out()).isEqualTo(b.out());
+    assertThat(a.outLines()).hasSize(2000);
+    assertThat(CliRun.of("generate", "--records", "2000", "--seed", "8").out()).isNotEqualTo(a.out());
+    Path history = dir.resolve("gen.jsonl");
+    Files.writeString(history, a.out());
+    CliRun replay = CliRun.of("replay", "--input", history.toString(), "--until", "2027-01-01T00:00:00Z");
+    assertThat(replay.exitCode()).as(replay.err()).isZero();
+    assertThat(replay.outLines()).isNotEmpty();
+  }
+
+  private Path write(String... lines) throws IOException {
+    Path file = dir.resolve("history.jsonl");
+    Files.write(file, List.of(lines));
+    return file;
+  }
+
+  private static JsonNode json(String line) {
+    try {
+      return JSON.readTree(line);
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + line, e);
+    }
+  }
+}
