@@ -57,6 +57,19 @@ public final class ConsentLedger {
 
   /** Records one event; false when it changed nothing (a duplicate or already superseded). */
   public boolean apply(String contactId, ConsentEvent event) {
+    return apply(contactId, event, true);
+  }
+
+  /**
+   * Records one event without publishing anything: a gate re-deciding a history from scratch
+   * would otherwise publish every intermediate state again (a withdrawn contact passing through
+   * ALLOW on its way back to WITHDRAWN). {@link #settle} publishes the outcome once it has caught up.
+   */
+  public boolean applyQuietly(String contactId, ConsentEvent event) {
+    return apply(contactId, event, false);
+  }
+
+  private boolean apply(String contactId, ConsentEvent event, boolean publish) {
     ContactConsent current = consents.get(contactId);
     if (current == null) {
       current = ContactConsent.empty(contactId);
@@ -66,7 +79,27 @@ public final class ConsentLedger {
       return false; // nothing to decide or store
     }
     ContactConsent updated = new ContactConsent(contactId, next, current.published());
-    consents.put(contactId, decideAndPublish(updated, updated.asOf()));
+    consents.put(contactId, publish ? decideAndPublish(updated, updated.asOf()) : updated);
+    return true;
+  }
+
+  /**
+   * Publishes the current verdict of a contact recorded quietly, once: the verdict at its latest
+   * event, or, if that consent has lapsed by {@code now}, the lapse, as a lapse check would have
+   * found it. False when there is nothing to settle: no contact record yet, or a verdict already
+   * published.
+   */
+  public boolean settle(String contactId, Instant now) {
+    ContactConsent current = consents.get(contactId);
+    if (current == null || current.published() != null || current.state().contact().isEmpty()) {
+      return false;
+    }
+    Instant asOf = current.asOf();
+    Verdict atLatestEvent = policy.decide(current.state(), asOf);
+    if (atLatestEvent.validUntil() != null && !atLatestEvent.validUntil().isAfter(now) && now.isAfter(asOf)) {
+      asOf = now; // lapsed while the gate was catching up: publish the lapse, never the lapsed consent
+    }
+    consents.put(contactId, decideAndPublish(current, asOf));
     return true;
   }
 

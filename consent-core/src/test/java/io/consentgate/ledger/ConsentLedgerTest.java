@@ -1,0 +1,137 @@
+package io.consentgate.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consentgate.policy.ConsentEvent;
+import io.consentgate.policy.ConsentPolicy;
+import io.consentgate.policy.Contact;
+import io.consentgate.policy.ContactSource;
+import io.consentgate.policy.Decision;
+import io.consentgate.policy.Evidence;
+import io.consentgate.policy.EvidenceKind;
+import io.consentgate.policy.PolicySettings;
+import io.consentgate.policy.Verdict;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's quiet catch-up: record without publishing, then publish each contact's outcome once. */
+class ConsentLedgerTest {
+
+  private static final Instant T0 = Instant.parse("2024-01-05T10:00:00Z");
+  private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
+
+  /** A ledger over maps that remembers what it published, in order. */
+  private static final class Ledger {
+    final Map<String, ContactConsent> consents = new HashMap<>();
+    final List<String> published = new ArrayList<>();
+    final List<Verdict> verdicts = new ArrayList<>();
+    final ConsentLedger ledger = new ConsentLedger(new ConsentPolicy(PolicySettings.defaults()),
+        ConsentLedger.Consents.of(consents::get, consents::put), new LapseSchedule(new SortedKeySet()),
+        (contactId, verdict, version) -> {
+          published.add(contactId + ":" + verdict.status() + ":" + version);
+          verdicts.add(verdict);
+        });
+  }
+
+  private static Contact contact(String id) {
+    return new Contact(id, "acme", id + "@example.org", ContactSource.OWN_CHANNEL, T0);
+  }
+
+  private static Evidence ev(String id, String contactId, EvidenceKind kind, Instant at) {
+    return new Evidence(id, contactId, "acme", kind, at, kind == EvidenceKind.UNSUBSCRIBE ? null : "proof-" + id);
+  }
+
+  @Test
+  void aQuietlyRecordedWithdrawalIsPublishedOnceAsWithdrawnNeverAsTheGrantBeforeIt() {
+    Ledger l = new Ledger();
+    l.ledger.applyQuietly("c-1", contact("c-1"));
+    l.ledger.applyQuietly("c-1", ev("e-1", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0.plusSeconds(60)));
+    l.ledger.applyQuietly("c-1", ev("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(120)));
+    assertThat(l.published).as("nothing while catching up").isEmpty();
+    assertThat(l.ledger.settle("c-1", NOW)).isTrue();
+    assertThat(l.published).containsExactly("c-1:WITHDRAWN:1");
+    assertThat(l.verdicts.get(0).decidedAt()).as("decided at its latest event").isEqualTo(T0.plusSeconds(120));
+    assertThat(l.ledger.settle("c-1", NOW)).as("once").isFalse();
+    assertThat(l.published).hasSize(1);
+  }
+
+  @Test
+  void aConsentThatLapsedDuringTheCatchUpIsPublishedAsTheLapseNotAsTheConsent() {
+    Ledger l = new Ledger();
+    l.ledger.applyQuietly("c-1", contact("c-1"));
+    l.ledger.applyQuietly("c-1", ev("e-1", "c-1", EvidenceKind.PURCHASE, T0));
+    l.ledger.settle("c-1", NOW);
+    assertThat(l.published).containsExactly("c-1:EXPIRED:1");
+    assertThat(l.verdicts.get(0).decision()).isEqualTo(Decision.DENY);
+    assertThat(l.verdicts.get(0).decidedAt()).isEqualTo(NOW);
+  }
+
+  @Test
+  void aConsentStillValidIsPublishedWithItsLapseScheduled() {
+    Ledger l = new Ledger();
+    l.ledger.applyQuietly("c-1", contact("c-1"));
+    l.ledger.applyQuietly("c-1", ev("e-1", "c-1", EvidenceKind.PURCHASE, Instant.parse("2026-01-01T00:00:00Z")));
+    l.ledger.settle("c-1", NOW);
+    assertThat(l.published).containsExactly("c-1:CONSENTED_IMPLICIT:1");
+    l.ledger.checkLapses(Instant.parse("2028-01-02T00:00:00Z"));
+    assertThat(l.published).as("the lapse schedule knows it").containsExactly("c-1:CONSENTED_IMPLICIT:1", "c-1:EXPIRED:2");
+  }
+
+  @Test
+  void evidenceWithoutItsContactHasNothingToSettle() {
+    Ledger l = new Ledger();
+    l.ledger.applyQuietly("c-1", ev("e-1", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0));
+    assertThat(l.ledger.settle("c-1", NOW)).isFalse();
+    assertThat(l.ledger.settle("c-unknown", NOW)).isFalse();
+    assertThat(l.published).isEmpty();
+  }
+
+  /** Whatever the history, catching up quietly ends where deciding live ends, with one verdict per contact. */
+  @Property(tries = 300)
+  void quietCatchUpEndsInTheLiveOutcome(@ForAll("histories") List<ConsentEvent> history) {
+    Ledger live = new Ledger();
+    Ledger quiet = new Ledger();
+    for (ConsentEvent e : history) {
+      live.ledger.apply(e.contactId(), e);
+      quiet.ledger.applyQuietly(e.contactId(), e);
+    }
+    live.ledger.checkLapses(NOW);
+    quiet.consents.keySet().forEach(id -> quiet.ledger.settle(id, NOW));
+    quiet.ledger.checkLapses(NOW);
+    Map<String, String> liveOutcome = new HashMap<>();
+    live.consents.forEach((id, c) -> {
+      if (c.published() != null) {
+        liveOutcome.put(id, c.published().decision() + "/" + c.published().status() + "/" + c.published().validUntil());
+      }
+    });
+    Map<String, String> quietOutcome = new HashMap<>();
+    quiet.consents.forEach((id, c) -> {
+      if (c.published() != null) {
+        quietOutcome.put(id, c.published().decision() + "/" + c.published().status() + "/" + c.published().validUntil());
+      }
+    });
+    assertThat(quietOutcome).isEqualTo(liveOutcome);
+    assertThat(quiet.published).as("one verdict per contact").hasSize(quietOutcome.size());
+  }
+
+  @Provide
+  Arbitrary<List<ConsentEvent>> histories() {
+    Arbitrary<String> contactId = Arbitraries.of("c-1", "c-2", "c-3");
+    Arbitrary<Instant> at = Arbitraries.longs().between(0, 4L * 365 * 24 * 3600).map(s -> T0.plusSeconds(s));
+    Arbitrary<ConsentEvent> contact = contactId.map(ConsentLedgerTest::contact);
+    Arbitrary<ConsentEvent> evidence = net.jqwik.api.Combinators.combine(Arbitraries.integers().between(1, 30), contactId,
+        Arbitraries.of(EvidenceKind.CHECKBOX_OPT_IN, EvidenceKind.PURCHASE, EvidenceKind.UNSUBSCRIBE, EvidenceKind.WEBSITE_FORM,
+            EvidenceKind.MEMBERSHIP_STARTED, EvidenceKind.MEMBERSHIP_ENDED, EvidenceKind.DOUBLE_OPT_IN_REQUESTED), at)
+        .as((n, c, kind, time) -> ev("e-" + n, c, kind, time));
+    return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, contact), net.jqwik.api.Tuple.of(4, evidence)).list().ofMaxSize(25);
+  }
+}
