@@ -291,6 +291,7 @@ public final class HistoryJson {
       g.writeStringField("decidedAt", IsoInstants.format(v.getDecidedAt()));
       g.writeStringField("policy", v.getPolicy());
       g.writeNumberField("version", v.getVersion());
+      g.writeNumberField("epoch", v.getEpoch());
     });
   }
 

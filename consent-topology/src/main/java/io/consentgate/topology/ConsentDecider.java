@@ -1,5 +1,6 @@
 package io.consentgate.topology;
 
+import io.consentgate.contract.VerdictHeaders;
 import io.consentgate.contract.VerdictMapping;
 import io.consentgate.ledger.ConsentLedger;
 import io.consentgate.ledger.LapseSchedule;
@@ -8,13 +9,19 @@ import io.consentgate.ledger.ContactConsent;
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
 import io.micrometer.core.instrument.Counter;
+import io.consentgate.events.ConsentVerdict;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -31,6 +38,12 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsentDecider.class);
 
+  static final String MODE = "mode";
+  static final String QUIET = "QUIET";
+  static final String LIVE = "LIVE";
+  private static final Duration SETTLE_CHECK_INTERVAL = Duration.ofSeconds(1);
+  private static final int SETTLE_BATCH = 5_000;
+
   /** Where a decider node sits: on the inputs, or behind the re-routing topic. */
   enum Role {
     /** Decides owned events, passes the others on, and checks lapses. */
@@ -42,10 +55,18 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private final ConsentPolicy policy;
   private final Duration lapseCheckInterval;
   private final ContactOwnership ownership;
+  private final long epoch;
+  private final CatchUp catchUp;
   private final Role role;
   private final String verdictSink;
   private final String reroutingChild;
   private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, ContactConsent> consents;
+  private KeyValueStore<String, String> catchUpMode;
+  /** The input decider's mode, kept in the catch-up store so that it survives restarts and moves with the task. */
+  private boolean quiet;
+  private Cancellable settling;
+  private String settledUpTo;
   private OwnershipCheck ownershipCheck;
   private ConsentLedger ledger;
   private Counter applied;
@@ -55,11 +76,12 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
    * @param verdictSink the child node verdicts go to
    * @param reroutingChild the child node events of other tasks' contacts go to; null when re-routing is off
    */
-  ConsentDecider(ConsentPolicy policy, Duration lapseCheckInterval, ContactOwnership ownership, Role role,
-                 String verdictSink, String reroutingChild) {
+  ConsentDecider(ConsentPolicy policy, TopologySettings settings, Role role, String verdictSink, String reroutingChild) {
     this.policy = policy;
-    this.lapseCheckInterval = lapseCheckInterval;
-    this.ownership = ownership;
+    this.lapseCheckInterval = settings.lapseCheckInterval();
+    this.ownership = settings.ownership();
+    this.epoch = settings.epoch();
+    this.catchUp = settings.catchUp();
     this.role = role;
     this.verdictSink = verdictSink;
     this.reroutingChild = reroutingChild;
@@ -69,15 +91,16 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     int partition = context.taskId().partition();
-    KeyValueStore<String, ContactConsent> consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
+    this.consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
+    this.catchUpMode = context.getStateStore(ConsentGateTopology.CATCH_UP_STORE);
     KeyValueStore<Bytes, byte[]> index = context.getStateStore(ConsentGateTopology.LAPSE_INDEX_STORE);
     this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put),
         new LapseSchedule(new LapseIndexStore(index), contactId -> ownership.owns(partition, contactId),
             dropped -> LOG.warn("dropped {} lapse entries of contacts task {} does not own (state from before re-routing); "
                 + "nothing is published for them here. Re-decide from the inputs to merge such state (README).",
                 dropped, context.taskId())), (contactId, verdict, version) ->
-        context.forward(new Record<>(contactId, VerdictMapping.toRecord(verdict, version), verdict.decidedAt().toEpochMilli()),
-            verdictSink));
+        context.forward(withWriter(new Record<>(contactId, inEpoch(VerdictMapping.toRecord(verdict, version)),
+            verdict.decidedAt().toEpochMilli()), context.applicationId()), verdictSink));
     this.ownershipCheck = new OwnershipCheck(ownership, partition);
     // Accounting: every record that passed the contract check either changed the contact's state
     // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.
@@ -88,7 +111,64 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
       // Lapses are the one thing time alone changes; live they are noticed on the wall clock. The
       // offline replay drives this clock from the records' event time instead.
       context.schedule(lapseCheckInterval, PunctuationType.WALL_CLOCK_TIME, now -> ledger.checkLapses(Instant.ofEpochMilli(now)));
+      String mode = catchUpMode.get(MODE);
+      if (mode == null) {
+        mode = catchUp.catchingUp() ? QUIET : LIVE; // a task that has decided nothing yet
+        catchUpMode.put(MODE, mode);
+      }
+      quiet = mode.equals(QUIET);
+      if (quiet) {
+        settling = context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::settleOnceCaughtUp);
+      }
     }
+  }
+
+  /**
+   * While catching up, nothing is published; once the inputs are caught up, the current verdict of
+   * every contact of this task is published, a batch per punctuation so that no transaction grows
+   * without bound, and the task goes live.
+   */
+  private void settleOnceCaughtUp(long now) {
+    if (!catchUp.inputsCaughtUp()) {
+      return;
+    }
+    List<String> batch = new ArrayList<>(SETTLE_BATCH);
+    boolean more;
+    try (KeyValueIterator<String, ContactConsent> it = consents.range(settledUpTo, null)) {
+      while (it.hasNext() && batch.size() < SETTLE_BATCH) {
+        String contactId = it.next().key;
+        if (!contactId.equals(settledUpTo)) {
+          batch.add(contactId);
+        }
+      }
+      more = it.hasNext();
+    }
+    Instant at = Instant.ofEpochMilli(now);
+    for (String contactId : batch) {
+      ledger.settle(contactId, at);
+    }
+    if (!batch.isEmpty()) {
+      settledUpTo = batch.get(batch.size() - 1);
+    }
+    if (!more) {
+      quiet = false;
+      catchUpMode.put(MODE, LIVE);
+      settling.cancel();
+      LOG.info("task {} caught up: published the current verdict of each of its contacts in epoch {}; now live",
+          context.taskId(), epoch);
+    }
+  }
+
+  private ConsentVerdict inEpoch(ConsentVerdict verdict) {
+    verdict.setEpoch(epoch);
+    return verdict;
+  }
+
+  /** Which gate wrote a verdict, in which epoch: the start-up guard reads them back (one writer per verdict topic). */
+  private <V> Record<String, V> withWriter(Record<String, V> verdict, String applicationId) {
+    verdict.headers().add(VerdictHeaders.APPLICATION_ID, applicationId.getBytes(StandardCharsets.UTF_8));
+    verdict.headers().add(VerdictHeaders.EPOCH, Long.toString(epoch).getBytes(StandardCharsets.UTF_8));
+    return verdict;
   }
 
   @Override
@@ -97,7 +177,9 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
       context.forward(record, reroutingChild);
       return;
     }
-    if (ledger.apply(record.key(), record.value())) {
+    boolean quietly = role == Role.INPUT ? quiet : QUIET.equals(catchUpMode.get(MODE));
+    boolean changed = quietly ? ledger.applyQuietly(record.key(), record.value()) : ledger.apply(record.key(), record.value());
+    if (changed) {
       applied.increment();
     } else {
       unchanged.increment(); // a duplicate or something already superseded

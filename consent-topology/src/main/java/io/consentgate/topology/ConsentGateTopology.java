@@ -54,6 +54,8 @@ public final class ConsentGateTopology {
 
   public static final String CONSENT_STORE = "consent-state";
   public static final String LAPSE_INDEX_STORE = "consent-lapse-index";
+  /** Per task: whether it is still catching up quietly or live (see {@link CatchUp}). */
+  public static final String CATCH_UP_STORE = "consent-catch-up";
 
   public static final String CONTACT_SOURCE = "contact-created-source";
   public static final String EVIDENCE_SOURCE = "consent-evidence-source";
@@ -97,6 +99,8 @@ public final class ConsentGateTopology {
 
     builder.addStateStore(consentStore(settings.durableStores()));
     builder.addStateStore(lapseIndexStore(settings.durableStores()));
+    builder.addStateStore(withDurability(Stores.keyValueStoreBuilder(supplier(CATCH_UP_STORE, settings.durableStores()),
+        Serdes.String(), Serdes.String()), settings.durableStores()));
 
     EventTimeExtractor eventTime = new EventTimeExtractor();
     KStream<String, ConsentEvent> contacts = builder
@@ -110,9 +114,9 @@ public final class ConsentGateTopology {
 
     KStream<String, ConsentEvent> events = contacts.merge(evidence, Named.as(MERGE));
     String rerouting = settings.rerouteMisrouted() ? REROUTE_OUT : null;
-    KStream<String, Object> decided = events.process(() -> new ConsentDecider(policy, settings.lapseCheckInterval(),
-        settings.ownership(), ConsentDecider.Role.INPUT, VERDICT_SINK, rerouting), Named.as(DECIDER), CONSENT_STORE,
-        LAPSE_INDEX_STORE);
+    KStream<String, Object> decided = events.process(() -> new ConsentDecider(policy, settings,
+        ConsentDecider.Role.INPUT, VERDICT_SINK, rerouting), Named.as(DECIDER), CONSENT_STORE, LAPSE_INDEX_STORE,
+        CATCH_UP_STORE);
     Produced<String, ConsentVerdict> verdicts = Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class));
     verdictsOf(decided).to(topics.verdicts(), verdicts.withName(VERDICT_SINK));
     if (settings.rerouteMisrouted()) {
@@ -124,9 +128,8 @@ public final class ConsentGateTopology {
               .withStreamPartitioner((topic, contactId, event, partitions) ->
                   Optional.of(Set.of(settings.ownership().partitionOf(contactId)))))
           .processValues(ReroutingTimestamps.Incoming::new, Named.as(REROUTE_IN))
-          .process(() -> new ConsentDecider(policy, settings.lapseCheckInterval(), settings.ownership(),
-              ConsentDecider.Role.REROUTED, VERDICT_SINK_REROUTED, null), Named.as(DECIDER_REROUTED), CONSENT_STORE,
-              LAPSE_INDEX_STORE);
+          .process(() -> new ConsentDecider(policy, settings, ConsentDecider.Role.REROUTED, VERDICT_SINK_REROUTED, null),
+              Named.as(DECIDER_REROUTED), CONSENT_STORE, LAPSE_INDEX_STORE, CATCH_UP_STORE);
       verdictsOf(reroutedDecided).to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
           .withName(VERDICT_SINK_REROUTED));
     }

@@ -16,9 +16,12 @@ import java.util.Objects;
  *     topics it finds at startup
  * @param rerouteMisrouted send records that arrive on another partition than their contact's owner
  *     through the re-routing topic to the owner; off only to measure what the step costs
+ * @param epoch the epoch every verdict is published in (one more after each re-decision from scratch)
+ * @param catchUp whether the gate re-decides its history quietly first (see {@link CatchUp})
  */
 public record TopologySettings(GateTopics topics, PolicySettings policy, Duration lapseCheckInterval,
-                               boolean durableStores, ContactOwnership ownership, boolean rerouteMisrouted) {
+                               boolean durableStores, ContactOwnership ownership, boolean rerouteMisrouted,
+                               long epoch, CatchUp catchUp) {
 
   public static final Duration DEFAULT_LAPSE_CHECK_INTERVAL = Duration.ofMinutes(1);
 
@@ -26,6 +29,10 @@ public record TopologySettings(GateTopics topics, PolicySettings policy, Duratio
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(ownership, "ownership");
+    Objects.requireNonNull(catchUp, "catchUp");
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must not be negative: " + epoch);
+    }
     if (lapseCheckInterval.isNegative() || lapseCheckInterval.isZero()) {
       throw new IllegalArgumentException("lapse check interval must be positive: " + lapseCheckInterval);
     }
@@ -33,7 +40,7 @@ public record TopologySettings(GateTopics topics, PolicySettings policy, Duratio
 
   /** Input topics of one partition, as in an offline replay or a TopologyTestDriver. */
   public TopologySettings(GateTopics topics, PolicySettings policy, Duration lapseCheckInterval, boolean durableStores) {
-    this(topics, policy, lapseCheckInterval, durableStores, new ContactOwnership(1), true);
+    this(topics, policy, lapseCheckInterval, durableStores, new ContactOwnership(1), true, 0, CatchUp.LIVE);
   }
 
   public static TopologySettings defaults() {
@@ -42,11 +49,16 @@ public record TopologySettings(GateTopics topics, PolicySettings policy, Duratio
 
   public TopologySettings withInputPartitions(int inputPartitions) {
     return new TopologySettings(topics, policy, lapseCheckInterval, durableStores, new ContactOwnership(inputPartitions),
-        rerouteMisrouted);
+        rerouteMisrouted, epoch, catchUp);
   }
 
   /** The topology as it was before re-routing existed: for the benchmark's paired comparison only. */
   public TopologySettings withoutRerouting() {
-    return new TopologySettings(topics, policy, lapseCheckInterval, durableStores, ownership, false);
+    return new TopologySettings(topics, policy, lapseCheckInterval, durableStores, ownership, false, epoch, catchUp);
+  }
+
+  /** Verdicts in {@code epoch}, deciding quietly first while {@code catchUp} says the gate re-decides its history. */
+  public TopologySettings inEpoch(long epoch, CatchUp catchUp) {
+    return new TopologySettings(topics, policy, lapseCheckInterval, durableStores, ownership, rerouteMisrouted, epoch, catchUp);
   }
 }

@@ -44,7 +44,8 @@ class ConsentDeciderOwnershipTest {
   @Test
   void aTaskLapsesOnlyTheContactsItOwns() {
     MockProcessorContext<String, Object> context = context();
-    ConsentDecider decider = new ConsentDecider(new ConsentPolicy(PolicySettings.defaults()), Duration.ofMinutes(1), OWNERSHIP,
+    TopologySettings settings = TopologySettings.defaults().withInputPartitions(OWNERSHIP.inputPartitions());
+    ConsentDecider decider = new ConsentDecider(new ConsentPolicy(PolicySettings.defaults()), settings,
         ConsentDecider.Role.INPUT, ConsentGateTopology.VERDICT_SINK, null); // no re-routing: as before it existed
     decider.init(context);
     String owned = contactOwnedBy(THIS_TASK);
@@ -82,8 +83,13 @@ class ConsentDeciderOwnershipTest {
         .withLoggingDisabled().build();
     consents.init(context.getStateStoreContext(), consents);
     index.init(context.getStateStoreContext(), index);
+    KeyValueStore<String, String> catchUp = Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(ConsentGateTopology.CATCH_UP_STORE), Serdes.String(), Serdes.String())
+        .withLoggingDisabled().build();
+    catchUp.init(context.getStateStoreContext(), catchUp);
     context.addStateStore(consents);
     context.addStateStore(index);
+    context.addStateStore(catchUp);
     return context;
   }
 

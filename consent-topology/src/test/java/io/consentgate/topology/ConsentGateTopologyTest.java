@@ -275,7 +275,7 @@ class ConsentGateTopologyTest {
             ConsentGateTopology.REROUTED + "-repartition-source", ConsentGateTopology.REROUTE_IN,
             ConsentGateTopology.DECIDER_REROUTED, ConsentGateTopology.VERDICT_SINK_REROUTED);
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-")
-            .contains(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE);
+            .contains(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE, ConsentGateTopology.CATCH_UP_STORE);
       }
     }
   }
