@@ -153,7 +153,7 @@ public final class TopicSetup {
       }
       if (e.getCause() instanceof TopicAuthorizationException) {
         throw new TopicProblem("not authorized to describe topic(s) " + topics + " (" + e.getCause().getMessage()
-            + "); grant the gate's principal the ACLs listed in README, Operating");
+            + "); grant the gate's principal the ACLs listed in README, Security and ACLs");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
