@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /** Entry point of consent-gate.jar; each subcommand is one job. */
 @Command(name = "consent-gate", mixinStandardHelpOptions = true, versionProvider = ConsentGateCli.Version.class,
     description = "Event-driven consent gate for marketing email on Apache Kafka.",
-    subcommands = {RunCommand.class, PublishCommand.class, VerdictsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
+    subcommands = {RunCommand.class, ResetCommand.class, PublishCommand.class, VerdictsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
         GenerateCommand.class},
     exitCodeListHeading = "%nExit codes (every command):%n",
     exitCodeList = {

@@ -127,4 +127,11 @@ public final class GateRuntime {
     return new GateService(config.topologySettings(true).withInputPartitions(inputPartitions), valueSerdes(),
         streamsSettings(), config.shutdownTimeout(), config.healthStallTimeout());
   }
+
+  /** The gate as {@code run} starts it: in the epoch {@code start} decided, catching up quietly if it re-decides. */
+  public GateService gateService(int inputPartitions, io.consentgate.runtime.GateStart start) throws GateConfig.ConfigException {
+    return new GateService(config.topologySettings(true).withInputPartitions(inputPartitions)
+        .inEpoch(start.epoch(), start.catchUp()), valueSerdes(), streamsSettings(), config.shutdownTimeout(),
+        config.healthStallTimeout());
+  }
 }

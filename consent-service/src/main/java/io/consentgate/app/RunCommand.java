@@ -1,6 +1,7 @@
 package io.consentgate.app;
 
 import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.GateStart;
 import io.consentgate.runtime.MetricsEndpoint;
 import io.consentgate.runtime.TopicSetup;
 import java.io.UncheckedIOException;
@@ -30,10 +31,21 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--create-topics", description = "Create missing topics (inputs kept forever, verdicts compacted, DLQ).")
   boolean createTopics;
 
+  @Option(names = "--take-over-verdict-topic",
+      description = "Write to a verdict topic that another application id wrote last (stop that gate first). Without "
+          + "it the gate refuses, naming both ids: one writer per verdict topic.")
+  boolean takeOverVerdictTopic;
+
   @Override
   public Integer call() throws Exception {
     GateRuntime runtime = new GateRuntime(options.load());
-    return runUntilStopped(runtime, createTopics, spec, () -> { });
+    return runUntilStopped(runtime, createTopics, takeOverVerdictTopic, spec, () -> { });
+  }
+
+  /** {@link #runUntilStopped(GateRuntime, boolean, boolean, CommandSpec, Runnable)} without a takeover. */
+  public static int runUntilStopped(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
+      throws Exception {
+    return runUntilStopped(runtime, createTopics, false, spec, afterGate);
   }
 
   /**
@@ -44,14 +56,14 @@ public final class RunCommand implements Callable<Integer> {
    *     runs in the shutdown hook so that it completes before the JVM exits
    * @throws Unavailable the state directory is another process's, or the metrics port is in use
    */
-  public static int runUntilStopped(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
-      throws Exception {
+  public static int runUntilStopped(GateRuntime runtime, boolean createTopics, boolean takeOverVerdictTopic,
+                                    CommandSpec spec, Runnable afterGate) throws Exception {
     // Two gates on one state directory fail deep inside Kafka Streams ("Unable to initialize
     // state"); say so first, and what the second one needs. Released when this returns, or by the
     // operating system when the process ends, however it ends.
     DirectoryLock stateLock = lockStateDir(runtime.config().stateDir());
     try {
-      return runLocked(runtime, createTopics, spec, afterGate);
+      return runLocked(runtime, createTopics, takeOverVerdictTopic, spec, afterGate);
     } finally {
       stateLock.close();
     }
@@ -67,8 +79,8 @@ public final class RunCommand implements Callable<Integer> {
     Ports.requireFree(host, port, "metrics port", METRICS_PORT_FIX);
   }
 
-  private static int runLocked(GateRuntime runtime, boolean createTopics, CommandSpec spec, Runnable afterGate)
-      throws Exception {
+  private static int runLocked(GateRuntime runtime, boolean createTopics, boolean takeOverVerdictTopic, CommandSpec spec,
+                               Runnable afterGate) throws Exception {
     GateConfig config = runtime.config();
     String metricsHost = config.get(GateConfig.METRICS_HOST);
     int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
@@ -82,7 +94,14 @@ public final class RunCommand implements Callable<Integer> {
       throw new Unavailable(e.getMessage());
     }
     runtime.requireRegistry();
-    GateService gate = runtime.gateService(inputPartitions);
+    GateStart start;
+    try (Admin admin = runtime.admin()) {
+      start = GateStart.prepare(admin, config.kafkaClientProperties(), config.applicationId(), config.topics(),
+          config.topicReplicationFactor(), takeOverVerdictTopic);
+    } catch (GateStart.VerdictTopicTaken e) {
+      throw new Unavailable(e.getMessage());
+    }
+    GateService gate = runtime.gateService(inputPartitions, start);
     MetricsEndpoint metrics;
     try {
       metrics = metricsPort < 0 ? null : openMetrics(gate, metricsHost, metricsPort);
@@ -94,6 +113,7 @@ public final class RunCommand implements Callable<Integer> {
       boolean signal = ConsentGateCli.stoppingOnSignal();
       LOG.info("stopping the gate");
       boolean clean = gate.stop();
+      start.catchUp().close();
       if (metrics != null) {
         metrics.close();
       }
@@ -113,6 +133,7 @@ public final class RunCommand implements Callable<Integer> {
     boolean failed = gate.awaitStop();
     if (failed) {
       gate.close();
+      start.catchUp().close();
       afterGate.run();
       spec.commandLine().getErr().println("consent-gate: the gate stopped after an error (see the log)");
       return ConsentGateCli.EXIT_GATE_FAILED;

@@ -26,6 +26,11 @@ record CliRunHistory(List<ConsentVerdict> verdicts) {
     return new CliRunHistory(out.toString().lines().map(CliRunHistory::parse).toList());
   }
 
+  /** Verdict lines, as replay prints them. */
+  static List<ConsentVerdict> parse(String lines, boolean many) {
+    return lines.lines().map(CliRunHistory::parse).toList();
+  }
+
   private static ConsentVerdict parse(String line) {
     try {
       JsonNode v = JSON.readTree(line);
@@ -36,7 +41,7 @@ record CliRunHistory(List<ConsentVerdict> verdicts) {
           .setValidUntil(v.has("validUntil") ? Instant.parse(v.get("validUntil").asText()) : null)
           .setReasons(List.of()).setEvidenceIds(List.of()).setRecommendations(List.of())
           .setDecidedAt(Instant.parse(v.get("decidedAt").asText())).setPolicy(v.get("policy").asText())
-          .setVersion(v.get("version").asLong()).build();
+          .setVersion(v.get("version").asLong()).setEpoch(v.path("epoch").asLong(0)).build();
     } catch (Exception e) {
       throw new AssertionError("not a verdict line: " + line, e);
     }
