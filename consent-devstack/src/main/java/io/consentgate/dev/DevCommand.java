@@ -84,8 +84,7 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
     try {
       Ports.requireFree(host, kafkaPort, "Kafka port", KAFKA_PORT_FIX);
       Ports.requireFree(host, registryPort, "schema registry port", REGISTRY_PORT_FIX);
-      RunCommand.requireMetricsPort(planned.get(GateConfig.METRICS_HOST),
-          Integer.parseInt(planned.get(GateConfig.METRICS_PORT)));
+      RunCommand.requireMetricsPort(planned.service().metricsHost(), planned.service().metricsPort());
       return runStack(started);
     } finally {
       dataLock.close();
@@ -128,16 +127,16 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
       err.println("  schema registry  " + registryUrl + "   (schemas in topic " + SCHEMAS_TOPIC + ")");
       err.println("  topics           " + config.topics().contactCreated() + ", " + config.topics().consentEvidence()
           + " -> " + config.topics().verdicts() + " (dead letters: " + config.topics().deadLetters() + ")");
-      err.println("  gate state       " + config.stateDir());
+      err.println("  gate state       " + config.streams().stateDir());
       err.println("  watch verdicts:  " + watchCommand(config));
       err.println("  stop:            Ctrl-C");
       err.flush();
 
       if (demo) {
         // Topics first, so the demo records do not wait for them.
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config.kafkaClientProperties())) {
-          io.consentgate.runtime.TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, config.topicPartitions(),
-              config.topicReplicationFactor());
+        try (org.apache.kafka.clients.admin.Admin admin = runtime.admin()) {
+          io.consentgate.runtime.TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true,
+              config.topicCreation().partitions(), config.topicCreation().replicationFactor());
         }
         Thread publisher = new Thread(() -> publishDemo(runtime, err), "consent-gate-demo");
         publisher.setDaemon(true);
@@ -184,12 +183,12 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
     if (options.file != null) {
       words.addAll(List.of("--config", options.file.toString()));
     }
-    String bootstrap = config.get(GateConfig.BOOTSTRAP_SERVERS);
-    if (elsewhere == null || !bootstrap.equals(elsewhere.get(GateConfig.BOOTSTRAP_SERVERS))) {
+    String bootstrap = config.kafka().bootstrapServers();
+    if (elsewhere == null || !bootstrap.equals(elsewhere.kafka().bootstrapServers())) {
       words.addAll(List.of("--bootstrap-servers", bootstrap));
     }
-    String registryUrl = config.get(GateConfig.SCHEMA_REGISTRY_URL);
-    if (elsewhere == null || !registryUrl.equals(elsewhere.get(GateConfig.SCHEMA_REGISTRY_URL))) {
+    String registryUrl = config.registry().url();
+    if (elsewhere == null || !registryUrl.equals(elsewhere.registry().url())) {
       words.addAll(List.of("--schema-registry-url", registryUrl));
     }
     String verdicts = config.topics().verdicts();
