@@ -61,6 +61,9 @@ final class DeadLettersCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--replay", description = "Re-publish the dead letters no earlier --replay has sent to their source topics.")
   boolean replay;
 
@@ -74,7 +77,7 @@ final class DeadLettersCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--from-beginning goes with --replay (without --replay every dead letter kept is printed)");
     }
-    GateConfig config = options.load();
+    GateConfig config = options.load(cluster.flags());
     new GateRuntime(config).requireTopics(List.of(config.topics().deadLetters())); // Kafka answers, the topic exists
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -39,6 +39,9 @@ public final class PublishCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--input", required = true, paramLabel = "FILE",
       description = "JSON-lines history (docs/events.md); - reads standard input.")
   Path input;
@@ -53,7 +56,7 @@ public final class PublishCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GateRuntime runtime = new GateRuntime(options.load());
+    GateRuntime runtime = new GateRuntime(options.load(cluster.flags()));
     PrintWriter err = spec.commandLine().getErr();
     GateConfig config = runtime.config();
     try (BufferedReader history = InputFiles.open(input)) {

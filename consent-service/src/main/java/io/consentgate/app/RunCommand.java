@@ -27,12 +27,15 @@ public final class RunCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--create-topics", description = "Create missing topics (inputs kept forever, verdicts compacted, DLQ).")
   boolean createTopics;
 
   @Override
   public Integer call() throws Exception {
-    GateRuntime runtime = new GateRuntime(options.load());
+    GateRuntime runtime = new GateRuntime(options.load(cluster.flags()));
     return runUntilStopped(runtime, createTopics, spec, () -> { });
   }
 

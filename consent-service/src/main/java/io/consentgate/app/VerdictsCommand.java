@@ -31,6 +31,9 @@ final class VerdictsCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--from-beginning", description = "Start at the oldest verdict kept (default: only new ones).")
   boolean fromBeginning;
 
@@ -39,7 +42,7 @@ final class VerdictsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GateRuntime runtime = new GateRuntime(options.load());
+    GateRuntime runtime = new GateRuntime(options.load(cluster.flags()));
     runtime.requireTopics(List.of(runtime.config().topics().verdicts()));
     runtime.requireRegistry();
     PrintWriter out = spec.commandLine().getOut();
