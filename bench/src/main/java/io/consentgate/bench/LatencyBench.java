@@ -7,6 +7,7 @@ import io.consentgate.runtime.GateService;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topics.GateTopics;
+import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,16 +61,13 @@ final class LatencyBench {
         partitions);
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
         .withInputPartitions(partitions);
-    Map<String, Object> props = new java.util.HashMap<>();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "gate");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap);
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+    // Production's settings with the benchmark's few changes, as in the throughput runs.
+    StreamsSettings streams = BenchMain.gateStreamsSettings(cluster.bootstrap, prefix + "gate", StreamsConfig.EXACTLY_ONCE_V2,
+        state);
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     List<Double> latencies = new ArrayList<>();
-    try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), props, Duration.ofSeconds(30));
+    try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), streams,
+        GateService.DEFAULT_SHUTDOWN_TIMEOUT);
          KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrap,
              "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
       gate.start();

@@ -1,5 +1,6 @@
 package io.consentgate.dev;
 
+import io.consentgate.app.ConfigOptions;
 import io.consentgate.app.ConsentGateCli;
 import io.consentgate.app.DirectoryLock;
 import io.consentgate.app.GateConfig;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "dev", mixinStandardHelpOptions = true,
     description = {"Starts a whole local stack in this process: a real single-node KRaft Kafka broker, a "
         + "Confluent-compatible schema registry, the topics and the gate. Stops cleanly on Ctrl-C.",
-        "Schemas, topics and gate state live under --data-dir and survive restarts."})
+        "Schemas, topics and gate state live under --data-dir and survive restarts.",
+        "Of --config, the environment and --set it uses everything but bootstrap.servers and schema.registry.url: "
+            + "its own broker's and registry's."})
 public final class DevCommand implements Callable<Integer>, io.consentgate.app.CommandExtension {
 
   static final String SCHEMAS_TOPIC = "_schemas";
@@ -51,7 +54,10 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
   CommandSpec spec;
 
   @Mixin
-  DevConfigOptions options;
+  ConfigOptions options;
+
+  @Mixin
+  OtherStackOptions otherStack;
 
   @Option(names = "--data-dir", defaultValue = ".consent-gate", paramLabel = "DIR",
       description = "Where Kafka, the registry and the gate keep their data (default: ${DEFAULT-VALUE}). "
@@ -75,7 +81,7 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
   @Override
   public Integer call() throws Exception {
     long started = System.nanoTime();
-    options.refuseAnotherStack(spec.commandLine());
+    otherStack.refuse(spec.commandLine(), options);
     // The configuration as it will be, so that a bad key or value stops dev before anything starts.
     GateConfig planned = config(host + ":" + kafkaPort, "http://" + host + ":" + registryPort);
     DirectoryLock dataLock = DirectoryLock.acquire(dataDir, "data directory", holder -> "data directory " + dataDir
@@ -84,8 +90,7 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
     try {
       Ports.requireFree(host, kafkaPort, "Kafka port", KAFKA_PORT_FIX);
       Ports.requireFree(host, registryPort, "schema registry port", REGISTRY_PORT_FIX);
-      RunCommand.requireMetricsPort(planned.get(GateConfig.METRICS_HOST),
-          Integer.parseInt(planned.get(GateConfig.METRICS_PORT)));
+      RunCommand.requireMetricsPort(planned.service().metricsHost(), planned.service().metricsPort());
       return runStack(started);
     } finally {
       dataLock.close();
@@ -128,16 +133,16 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
       err.println("  schema registry  " + registryUrl + "   (schemas in topic " + SCHEMAS_TOPIC + ")");
       err.println("  topics           " + config.topics().contactCreated() + ", " + config.topics().consentEvidence()
           + " -> " + config.topics().verdicts() + " (dead letters: " + config.topics().deadLetters() + ")");
-      err.println("  gate state       " + config.stateDir());
+      err.println("  gate state       " + config.streams().stateDir());
       err.println("  watch verdicts:  " + watchCommand(config));
       err.println("  stop:            Ctrl-C");
       err.flush();
 
       if (demo) {
         // Topics first, so the demo records do not wait for them.
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config.kafkaClientProperties())) {
-          io.consentgate.runtime.TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, config.topicPartitions(),
-              config.topicReplicationFactor());
+        try (org.apache.kafka.clients.admin.Admin admin = runtime.admin()) {
+          io.consentgate.runtime.TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true,
+              config.topicCreation().partitions(), config.topicCreation().replicationFactor());
         }
         Thread publisher = new Thread(() -> publishDemo(runtime, err), "consent-gate-demo");
         publisher.setDaemon(true);
@@ -153,7 +158,10 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
     }
   }
 
-  /** Dev's own settings under the user's: the addresses are always dev's own (--set of them is refused). */
+  /**
+   * Dev's own settings over the file and the environment, under --set; the addresses are always
+   * dev's own (--set of them is refused).
+   */
   private GateConfig config(String bootstrap, String registryUrl) throws GateConfig.ConfigException {
     Map<String, String> dev = new HashMap<>();
     dev.put(GateConfig.STATE_DIR, dataDir.resolve("state").toString());
@@ -162,10 +170,7 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
     dev.put(GateConfig.TOPIC_PARTITIONS, "3");
     dev.put(GateConfig.STANDBY_REPLICAS, "0");
     dev.put(GateConfig.METRICS_HOST, host);
-    dev.putAll(options.set); // explicit --set still wins
-    dev.put(GateConfig.BOOTSTRAP_SERVERS, bootstrap);
-    dev.put(GateConfig.SCHEMA_REGISTRY_URL, registryUrl);
-    return GateConfig.load(options.file, System.getenv(), dev);
+    return options.load(dev, Map.of(GateConfig.BOOTSTRAP_SERVERS, bootstrap, GateConfig.SCHEMA_REGISTRY_URL, registryUrl));
   }
 
   /**
@@ -176,20 +181,20 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
   String watchCommand(GateConfig config) {
     GateConfig elsewhere;
     try {
-      elsewhere = GateConfig.load(options.file, System.getenv(), Map.of());
+      elsewhere = options.loadFileAndEnvironment();
     } catch (GateConfig.ConfigException e) {
       elsewhere = null; // cannot tell: name everything
     }
     List<String> words = new ArrayList<>(List.of("java", "-jar", jarPath(), "verdicts", "--follow", "--from-beginning"));
-    if (options.file != null) {
-      words.addAll(List.of("--config", options.file.toString()));
+    if (options.file() != null) {
+      words.addAll(List.of("--config", options.file().toString()));
     }
-    String bootstrap = config.get(GateConfig.BOOTSTRAP_SERVERS);
-    if (elsewhere == null || !bootstrap.equals(elsewhere.get(GateConfig.BOOTSTRAP_SERVERS))) {
+    String bootstrap = config.kafka().bootstrapServers();
+    if (elsewhere == null || !bootstrap.equals(elsewhere.kafka().bootstrapServers())) {
       words.addAll(List.of("--bootstrap-servers", bootstrap));
     }
-    String registryUrl = config.get(GateConfig.SCHEMA_REGISTRY_URL);
-    if (elsewhere == null || !registryUrl.equals(elsewhere.get(GateConfig.SCHEMA_REGISTRY_URL))) {
+    String registryUrl = config.registry().url();
+    if (elsewhere == null || !registryUrl.equals(elsewhere.registry().url())) {
       words.addAll(List.of("--schema-registry-url", registryUrl));
     }
     String verdicts = config.topics().verdicts();

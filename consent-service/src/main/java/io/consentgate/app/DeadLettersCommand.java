@@ -61,6 +61,9 @@ final class DeadLettersCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--replay", description = "Re-publish the dead letters no earlier --replay has sent to their source topics.")
   boolean replay;
 
@@ -74,24 +77,24 @@ final class DeadLettersCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--from-beginning goes with --replay (without --replay every dead letter kept is printed)");
     }
-    GateConfig config = options.load();
+    GateConfig config = options.load(cluster.flags());
     new GateRuntime(config).requireTopics(List.of(config.topics().deadLetters())); // Kafka answers, the topic exists
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String topic = config.topics().deadLetters();
-    String group = replayGroup(config.applicationId());
-    Map<String, Object> consumerProps = new HashMap<>(config.kafkaClientProperties());
+    String group = replayGroup(config.streams().applicationId());
+    Map<String, Object> consumerProps = config.kafka().clientProperties();
     consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     if (replay) {
       consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     }
-    Map<String, Object> producerProps = new HashMap<>(config.kafkaClientProperties());
+    Map<String, Object> producerProps = config.kafka().clientProperties();
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = ExistingTopic.partitions(consumer, topic, config.get(GateConfig.BOOTSTRAP_SERVERS));
+      List<TopicPartition> partitions = ExistingTopic.partitions(consumer, topic, config.kafka().bootstrapServers());
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       // Only what is there now: a record dead-lettered again while this runs is for the next run.

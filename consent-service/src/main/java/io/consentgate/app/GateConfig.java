@@ -4,7 +4,11 @@ package io.consentgate.app;
 import io.consentgate.policy.PolicySettings;
 import io.consentgate.policy.Profile;
 import io.consentgate.policy.RoleAddresses;
+import io.consentgate.registry.RestSchemaRegistry;
+import io.consentgate.runtime.GateService;
+import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.topics.GateTopics;
+import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.TopologySettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,9 +26,13 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The gate's configuration, layered: built-in defaults, then a properties file, then command-line
- * flags; a later layer wins for a key set in two. Every key is checked: an unknown key or a bad
- * value is an error at startup, not a surprise later.
+ * The gate's configuration, layered: built-in defaults, then a properties file, then
+ * {@code CONSENT_GATE_*} environment variables, then command-line flags; a later layer wins for a
+ * key set in two. {@link #load} reads and checks every key once (an unknown key or a bad value is
+ * an error at startup, not a surprise later) and hands out typed settings, one group per concern:
+ * {@link #kafka()}, {@link #registry()}, {@link #topics()}, {@link #policy()}, {@link #streams()},
+ * {@link #service()}, {@link #topicCreation()}. The key constants are for those who set keys
+ * (flags, tests); nobody reads a key back.
  */
 public final class GateConfig {
 
@@ -68,7 +76,7 @@ public final class GateConfig {
 
   static {
     Map<String, String> d = new LinkedHashMap<>();
-    d.put(APPLICATION_ID, "consent-gate");
+    d.put(APPLICATION_ID, StreamsSettings.DEFAULT_APPLICATION_ID);
     d.put(TOPIC_CONTACT_CREATED, GateTopics.DEFAULTS.contactCreated());
     d.put(TOPIC_CONSENT_EVIDENCE, GateTopics.DEFAULTS.consentEvidence());
     d.put(TOPIC_VERDICTS, GateTopics.DEFAULTS.verdicts());
@@ -76,32 +84,48 @@ public final class GateConfig {
     d.put(DEFAULT_PROFILE, Profile.OPTIN.profileName());
     d.put(ROLE_ADDRESSES_FILE, null);
     d.put(LAPSE_CHECK_INTERVAL, TopologySettings.DEFAULT_LAPSE_CHECK_INTERVAL.toString());
-    d.put(BOOTSTRAP_SERVERS, "127.0.0.1:9092");
+    d.put(BOOTSTRAP_SERVERS, StreamsSettings.DEFAULT_BOOTSTRAP_SERVERS);
     d.put(SCHEMA_REGISTRY_URL, "http://127.0.0.1:8081");
     d.put(BASIC_AUTH_SOURCE, null);
     d.put(BASIC_AUTH_USER_INFO, null);
     d.put(AUTO_REGISTER_SCHEMAS, "true");
     d.put(USE_LATEST_VERSION, "false");
-    d.put(VALUE_SERDE, "io.consentgate.serde.ConfluentAvroSerde");
-    d.put(STATE_DIR, ".consent-gate/state");
-    d.put(PROCESSING_GUARANTEE, "exactly_once_v2");
-    d.put(STANDBY_REPLICAS, "1");
-    d.put(REPLICATION_FACTOR, "-1");
+    d.put(VALUE_SERDE, ConfluentAvroSerde.class.getName());
+    d.put(STATE_DIR, StreamsSettings.DEFAULT_STATE_DIR.toString());
+    d.put(PROCESSING_GUARANTEE, StreamsSettings.DEFAULT_PROCESSING_GUARANTEE);
+    d.put(STANDBY_REPLICAS, String.valueOf(StreamsSettings.DEFAULT_STANDBY_REPLICAS));
+    d.put(REPLICATION_FACTOR, String.valueOf(StreamsSettings.DEFAULT_REPLICATION_FACTOR));
     d.put(TOPIC_PARTITIONS, "6");
     d.put(TOPIC_REPLICATION_FACTOR, "-1");
-    d.put(SHUTDOWN_TIMEOUT, "PT30S");
-    d.put(HEALTH_STALL_TIMEOUT, "PT45S");
-    d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20));
+    d.put(SHUTDOWN_TIMEOUT, GateService.DEFAULT_SHUTDOWN_TIMEOUT.toString());
+    d.put(HEALTH_STALL_TIMEOUT, GateService.DEFAULT_STALL_TIMEOUT.toString());
+    d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(StreamsSettings.DEFAULT_ROCKSDB_MEMORY_BYTES));
     d.put(METRICS_PORT, "9464");
     d.put(METRICS_HOST, "0.0.0.0");
-    d.put(ROCKSDB_WRITE_BUFFER_RATIO, "0.5");
+    d.put(ROCKSDB_WRITE_BUFFER_RATIO, String.valueOf(StreamsSettings.DEFAULT_ROCKSDB_WRITE_BUFFER_RATIO));
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
-  private final Map<String, String> values;
+  private final KafkaSettings kafka;
+  private final RegistrySettings registry;
+  private final GateTopics topics;
+  private final PolicySettings policy;
+  private final Duration lapseCheckInterval;
+  private final StreamsSettings streams;
+  private final ServiceSettings service;
+  private final TopicCreation topicCreation;
 
-  private GateConfig(Map<String, String> values) {
-    this.values = values;
+  private GateConfig(KafkaSettings kafka, RegistrySettings registry, GateTopics topics, PolicySettings policy,
+                     Duration lapseCheckInterval, StreamsSettings streams, ServiceSettings service,
+                     TopicCreation topicCreation) {
+    this.kafka = kafka;
+    this.registry = registry;
+    this.topics = topics;
+    this.policy = policy;
+    this.lapseCheckInterval = lapseCheckInterval;
+    this.streams = streams;
+    this.service = service;
+    this.topicCreation = topicCreation;
   }
 
   /** Defaults, then the file, then flags; no environment. */
@@ -136,9 +160,7 @@ public final class GateConfig {
           + DEFAULTS.keySet().stream().sorted().toList() + ", " + BRAND_PROFILE_PREFIX + "<brandId>, "
           + KAFKA_PREFIX + "<any Kafka property> and " + REGISTRY_SSL_PREFIX + "<setting>");
     }
-    GateConfig config = new GateConfig(Map.copyOf(merged));
-    config.validate();
-    return config;
+    return new Values(merged).read();
   }
 
   private static boolean isKnown(String key) {
@@ -184,50 +206,6 @@ public final class GateConfig {
     return values;
   }
 
-  /** Checks every value once, so a bad one stops the gate at startup. */
-  private void validate() throws ConfigException {
-    if (valueSerdeClass().equals(io.consentgate.serde.ConfluentAvroSerde.class.getName())) {
-      try {
-        io.consentgate.registry.RestSchemaRegistry.checkSettings(registryProperties());
-      } catch (org.apache.kafka.common.config.ConfigException e) {
-        throw new ConfigException(e.getMessage());
-      }
-    }
-    topologySettings(true);
-    topicPartitions();
-    topicReplicationFactor();
-    shutdownTimeout();
-    healthStallTimeout();
-    intValue(STANDBY_REPLICAS);
-    if (intValue(METRICS_PORT) < -1 || intValue(METRICS_PORT) > 65535) {
-      throw new ConfigException(METRICS_PORT + " must be a port, 0 for any free one, or -1 for none");
-    }
-    if (values.get(METRICS_HOST).isBlank()) {
-      throw new ConfigException(METRICS_HOST + " must be an address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1");
-    }
-    try {
-      if (Long.parseLong(values.get(ROCKSDB_MEMORY_BYTES)) < (16L << 20)) {
-        throw new ConfigException(ROCKSDB_MEMORY_BYTES + " must be at least 16 MiB, got " + values.get(ROCKSDB_MEMORY_BYTES));
-      }
-      double ratio = Double.parseDouble(values.get(ROCKSDB_WRITE_BUFFER_RATIO));
-      if (!(ratio > 0 && ratio < 1)) {
-        throw new ConfigException(ROCKSDB_WRITE_BUFFER_RATIO + " must be between 0 and 1, got " + ratio);
-      }
-    } catch (NumberFormatException e) {
-      throw new ConfigException("rocksdb settings must be numbers: " + e.getMessage());
-    }
-    intValue(REPLICATION_FACTOR);
-    for (String key : List.of(AUTO_REGISTER_SCHEMAS, USE_LATEST_VERSION)) {
-      if (!values.get(key).equals("true") && !values.get(key).equals("false")) {
-        throw new ConfigException(key + " must be true or false, got '" + values.get(key) + "'");
-      }
-    }
-    if (!List.of("exactly_once_v2", "at_least_once").contains(values.get(PROCESSING_GUARANTEE))) {
-      throw new ConfigException(PROCESSING_GUARANTEE + " must be exactly_once_v2 or at_least_once, got '"
-          + values.get(PROCESSING_GUARANTEE) + "'");
-    }
-  }
-
   private static Map<String, String> readFile(Path file) throws ConfigException {
     Properties props = new Properties();
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -240,142 +218,220 @@ public final class GateConfig {
     return values;
   }
 
-  public String get(String key) {
-    return values.get(key);
+  /** Kafka's address and the {@code kafka.*} client properties. */
+  public KafkaSettings kafka() {
+    return kafka;
   }
 
-  public String applicationId() {
-    return values.get(APPLICATION_ID);
-  }
-
-  /** Kafka client settings shared by the gate, the admin client and the topic tools. */
-  public Map<String, Object> kafkaClientProperties() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(BOOTSTRAP_SERVERS, values.get(BOOTSTRAP_SERVERS));
-    values.forEach((k, v) -> {
-      if (k.startsWith(KAFKA_PREFIX)) {
-        props.put(k.substring(KAFKA_PREFIX.length()), v);
-      }
-    });
-    return props;
-  }
-
-  /** The schema-registry client settings, Confluent's names. */
-  public Map<String, Object> registryProperties() {
-    Map<String, Object> props = new HashMap<>();
-    for (String key : List.of(SCHEMA_REGISTRY_URL, BASIC_AUTH_SOURCE, BASIC_AUTH_USER_INFO, AUTO_REGISTER_SCHEMAS,
-        USE_LATEST_VERSION)) {
-      if (values.get(key) != null) {
-        props.put(key, values.get(key));
-      }
-    }
-    values.forEach((k, v) -> {
-      if (k.startsWith(REGISTRY_SSL_PREFIX)) {
-        props.put(k, v);
-      }
-    });
-    return props;
-  }
-
-  public String valueSerdeClass() {
-    return values.get(VALUE_SERDE);
-  }
-
-  public Path stateDir() {
-    return Path.of(values.get(STATE_DIR));
-  }
-
-  public int topicPartitions() throws ConfigException {
-    return positiveInt(TOPIC_PARTITIONS);
-  }
-
-  public short topicReplicationFactor() throws ConfigException {
-    return (short) intValue(TOPIC_REPLICATION_FACTOR);
-  }
-
-  public Duration shutdownTimeout() throws ConfigException {
-    return duration(SHUTDOWN_TIMEOUT);
-  }
-
-  /** How long input may wait without a commit before /health says the gate is stuck. */
-  public Duration healthStallTimeout() throws ConfigException {
-    return duration(HEALTH_STALL_TIMEOUT);
-  }
-
-  private int positiveInt(String key) throws ConfigException {
-    int v = intValue(key);
-    if (v <= 0) {
-      throw new ConfigException(key + " must be positive, got " + v);
-    }
-    return v;
-  }
-
-  private int intValue(String key) throws ConfigException {
-    try {
-      return Integer.parseInt(values.get(key));
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + " must be a whole number, got '" + values.get(key) + "'");
-    }
+  /** The schema registry client and the value serde. */
+  public RegistrySettings registry() {
+    return registry;
   }
 
   public GateTopics topics() {
-    return new GateTopics(values.get(TOPIC_CONTACT_CREATED), values.get(TOPIC_CONSENT_EVIDENCE),
-        values.get(TOPIC_VERDICTS), values.get(TOPIC_DLQ));
+    return topics;
   }
 
-  public TopologySettings topologySettings(boolean durableStores) throws ConfigException {
-    return new TopologySettings(topics(), policySettings(), lapseCheckInterval(), durableStores);
+  /** Profiles per brand and the role addresses. */
+  public PolicySettings policy() {
+    return policy;
   }
 
-  private PolicySettings policySettings() throws ConfigException {
-    Profile defaultProfile = profile(DEFAULT_PROFILE);
-    Map<String, Profile> brands = new HashMap<>();
-    for (String key : values.keySet()) {
-      if (key.startsWith(BRAND_PROFILE_PREFIX)) {
-        String brand = key.substring(BRAND_PROFILE_PREFIX.length());
-        if (brand.isEmpty()) {
-          throw new ConfigException(key + ": a brand id must follow " + BRAND_PROFILE_PREFIX);
+  /** How often the gate looks (wall clock) for implicit consents that have lapsed. */
+  public Duration lapseCheckInterval() {
+    return lapseCheckInterval;
+  }
+
+  /** The topology built from this configuration. */
+  public TopologySettings topologySettings(boolean durableStores) {
+    return new TopologySettings(topics, policy, lapseCheckInterval, durableStores);
+  }
+
+  /** How the gate runs as a Kafka Streams application (see {@link io.consentgate.topology.GateStreamsConfig}). */
+  public StreamsSettings streams() {
+    return streams;
+  }
+
+  /** Shutdown, health and metrics of the running gate. */
+  public ServiceSettings service() {
+    return service;
+  }
+
+  /** How missing topics are created. */
+  public TopicCreation topicCreation() {
+    return topicCreation;
+  }
+
+  /**
+   * The merged keys of every layer, read once into typed settings. Each value is checked here, so
+   * that a bad one stops the command at startup with a message that names its key.
+   */
+  private static final class Values {
+
+    private final Map<String, String> values;
+
+    Values(Map<String, String> values) {
+      this.values = Map.copyOf(values);
+    }
+
+    GateConfig read() throws ConfigException {
+      RegistrySettings registry = registry();
+      GateTopics topics = new GateTopics(values.get(TOPIC_CONTACT_CREATED), values.get(TOPIC_CONSENT_EVIDENCE),
+          values.get(TOPIC_VERDICTS), values.get(TOPIC_DLQ));
+      PolicySettings policy = policySettings();
+      Duration lapseCheckInterval = duration(LAPSE_CHECK_INTERVAL);
+      TopicCreation topicCreation = new TopicCreation(positiveInt(TOPIC_PARTITIONS),
+          (short) intValue(TOPIC_REPLICATION_FACTOR));
+      Duration shutdownTimeout = duration(SHUTDOWN_TIMEOUT);
+      Duration healthStallTimeout = duration(HEALTH_STALL_TIMEOUT);
+      int standbyReplicas = intValue(STANDBY_REPLICAS);
+      int metricsPort = intValue(METRICS_PORT);
+      if (metricsPort < -1 || metricsPort > 65535) {
+        throw new ConfigException(METRICS_PORT + " must be a port, 0 for any free one, or -1 for none");
+      }
+      String metricsHost = values.get(METRICS_HOST);
+      if (metricsHost.isBlank()) {
+        throw new ConfigException(METRICS_HOST + " must be an address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1");
+      }
+      long rocksDbMemoryBytes;
+      double writeBufferRatio;
+      try {
+        rocksDbMemoryBytes = Long.parseLong(values.get(ROCKSDB_MEMORY_BYTES));
+        if (rocksDbMemoryBytes < StreamsSettings.MIN_ROCKSDB_MEMORY_BYTES) {
+          throw new ConfigException(ROCKSDB_MEMORY_BYTES + " must be at least 16 MiB, got " + values.get(ROCKSDB_MEMORY_BYTES));
         }
-        brands.put(brand, profile(key));
+        writeBufferRatio = Double.parseDouble(values.get(ROCKSDB_WRITE_BUFFER_RATIO));
+        if (!(writeBufferRatio > 0 && writeBufferRatio < 1)) {
+          throw new ConfigException(ROCKSDB_WRITE_BUFFER_RATIO + " must be between 0 and 1, got " + writeBufferRatio);
+        }
+      } catch (NumberFormatException e) {
+        throw new ConfigException("rocksdb settings must be numbers: " + e.getMessage());
+      }
+      int replicationFactor = intValue(REPLICATION_FACTOR);
+      for (String key : List.of(AUTO_REGISTER_SCHEMAS, USE_LATEST_VERSION)) {
+        if (!values.get(key).equals("true") && !values.get(key).equals("false")) {
+          throw new ConfigException(key + " must be true or false, got '" + values.get(key) + "'");
+        }
+      }
+      String guarantee = values.get(PROCESSING_GUARANTEE);
+      if (!StreamsSettings.PROCESSING_GUARANTEES.contains(guarantee)) {
+        throw new ConfigException(PROCESSING_GUARANTEE + " must be exactly_once_v2 or at_least_once, got '"
+            + guarantee + "'");
+      }
+
+      KafkaSettings kafka = new KafkaSettings(values.get(BOOTSTRAP_SERVERS), withoutPrefix(KAFKA_PREFIX));
+      StreamsSettings streams = new StreamsSettings(values.get(APPLICATION_ID), kafka.bootstrapServers(), guarantee,
+          standbyReplicas, replicationFactor, path(STATE_DIR), rocksDbMemoryBytes, writeBufferRatio, kafka.overrides());
+      ServiceSettings service = new ServiceSettings(shutdownTimeout, healthStallTimeout, metricsHost, metricsPort);
+      return new GateConfig(kafka, registry, topics, policy, lapseCheckInterval, streams, service, topicCreation);
+    }
+
+    /** The registry client's settings, Confluent's names; checked here when the gate's own serde uses them. */
+    private RegistrySettings registry() throws ConfigException {
+      Map<String, String> props = new HashMap<>();
+      for (String key : List.of(SCHEMA_REGISTRY_URL, BASIC_AUTH_SOURCE, BASIC_AUTH_USER_INFO, AUTO_REGISTER_SCHEMAS,
+          USE_LATEST_VERSION)) {
+        if (values.get(key) != null) {
+          props.put(key, values.get(key));
+        }
+      }
+      values.forEach((k, v) -> {
+        if (k.startsWith(REGISTRY_SSL_PREFIX)) {
+          props.put(k, v);
+        }
+      });
+      RegistrySettings registry = new RegistrySettings(props, values.get(VALUE_SERDE));
+      if (registry.usesGateSerde()) {
+        try {
+          RestSchemaRegistry.checkSettings(registry.clientProperties());
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+          throw new ConfigException(e.getMessage());
+        }
+      }
+      return registry;
+    }
+
+    /** The keys that start with {@code prefix}, without it. */
+    private Map<String, String> withoutPrefix(String prefix) {
+      Map<String, String> out = new HashMap<>();
+      values.forEach((k, v) -> {
+        if (k.startsWith(prefix)) {
+          out.put(k.substring(prefix.length()), v);
+        }
+      });
+      return out;
+    }
+
+    private PolicySettings policySettings() throws ConfigException {
+      Profile defaultProfile = profile(DEFAULT_PROFILE);
+      Map<String, Profile> brands = new HashMap<>();
+      for (String key : values.keySet()) {
+        if (key.startsWith(BRAND_PROFILE_PREFIX)) {
+          String brand = key.substring(BRAND_PROFILE_PREFIX.length());
+          if (brand.isEmpty()) {
+            throw new ConfigException(key + ": a brand id must follow " + BRAND_PROFILE_PREFIX);
+          }
+          brands.put(brand, profile(key));
+        }
+      }
+      return new PolicySettings(defaultProfile, brands, roleAddresses());
+    }
+
+    private Profile profile(String key) throws ConfigException {
+      try {
+        return Profile.byName(values.get(key));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
       }
     }
-    return new PolicySettings(defaultProfile, brands, roleAddresses());
-  }
 
-  private Profile profile(String key) throws ConfigException {
-    try {
-      return Profile.byName(values.get(key));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(key + ": " + e.getMessage());
-    }
-  }
-
-  private RoleAddresses roleAddresses() throws ConfigException {
-    String file = values.get(ROLE_ADDRESSES_FILE);
-    if (file == null || file.isBlank()) {
-      return RoleAddresses.defaults();
-    }
-    try (InputStream in = Files.newInputStream(Path.of(file))) {
-      return RoleAddresses.parse(in);
-    } catch (IOException e) {
-      throw new ConfigException(ROLE_ADDRESSES_FILE + ": cannot read " + file + ": " + e);
-    }
-  }
-
-  private Duration lapseCheckInterval() throws ConfigException {
-    return duration(LAPSE_CHECK_INTERVAL);
-  }
-
-  private Duration duration(String key) throws ConfigException {
-    String value = values.get(key);
-    try {
-      Duration d = Duration.parse(value);
-      if (d.isNegative() || d.isZero()) {
-        throw new ConfigException(key + " must be positive, got " + value);
+    private RoleAddresses roleAddresses() throws ConfigException {
+      String file = values.get(ROLE_ADDRESSES_FILE);
+      if (file == null || file.isBlank()) {
+        return RoleAddresses.defaults();
       }
-      return d;
-    } catch (DateTimeParseException e) {
-      throw new ConfigException(key + " must be an ISO-8601 duration such as PT1M, got '" + value + "'");
+      try (InputStream in = Files.newInputStream(Path.of(file))) {
+        return RoleAddresses.parse(in);
+      } catch (IOException e) {
+        throw new ConfigException(ROLE_ADDRESSES_FILE + ": cannot read " + file + ": " + e);
+      }
+    }
+
+    private Path path(String key) throws ConfigException {
+      try {
+        return Path.of(values.get(key));
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new ConfigException(key + " must be a path, got '" + values.get(key) + "': " + e.getMessage());
+      }
+    }
+
+    private int positiveInt(String key) throws ConfigException {
+      int v = intValue(key);
+      if (v <= 0) {
+        throw new ConfigException(key + " must be positive, got " + v);
+      }
+      return v;
+    }
+
+    private int intValue(String key) throws ConfigException {
+      try {
+        return Integer.parseInt(values.get(key));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key + " must be a whole number, got '" + values.get(key) + "'");
+      }
+    }
+
+    private Duration duration(String key) throws ConfigException {
+      String value = values.get(key);
+      try {
+        Duration d = Duration.parse(value);
+        if (d.isNegative() || d.isZero()) {
+          throw new ConfigException(key + " must be positive, got " + value);
+        }
+        return d;
+      } catch (DateTimeParseException e) {
+        throw new ConfigException(key + " must be an ISO-8601 duration such as PT1M, got '" + value + "'");
+      }
     }
   }
 

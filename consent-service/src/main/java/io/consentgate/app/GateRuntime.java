@@ -3,7 +3,6 @@ package io.consentgate.app;
 import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.TopicSetup;
-import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.SchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
 import java.util.HashMap;
@@ -11,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
-/** Turns a {@link GateConfig} into what the runtime needs: serdes, registry client, Streams settings. */
+/** Turns a {@link GateConfig} into what the commands need: the registry client, serdes, an admin client, the gate. */
 public final class GateRuntime {
 
   private final GateConfig config;
@@ -27,7 +26,7 @@ public final class GateRuntime {
 
   public synchronized SchemaRegistry registry() {
     if (registry == null) {
-      registry = new RestSchemaRegistry(config.registryProperties());
+      registry = new RestSchemaRegistry(config.registry().clientProperties());
     }
     return registry;
   }
@@ -44,13 +43,13 @@ public final class GateRuntime {
     Map<String, Object> props = new HashMap<>();
     props.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_ANSWER_TIMEOUT.toMillis());
     props.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_ANSWER_TIMEOUT.toMillis());
-    props.putAll(config.kafkaClientProperties());
+    props.putAll(config.kafka().clientProperties());
     return Admin.create(props);
   }
 
   /** What a command tells the user when Kafka does not answer. */
   String kafkaUnanswered() {
-    return "Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS) + " did not answer within " + KAFKA_ANSWER_TIMEOUT.toSeconds()
+    return "Kafka at " + config.kafka().bootstrapServers() + " did not answer within " + KAFKA_ANSWER_TIMEOUT.toSeconds()
         + " s (is bootstrap.servers right, and is the broker up?)";
   }
 
@@ -61,7 +60,7 @@ public final class GateRuntime {
       List<String> missing = topics.stream().filter(t -> !existing.contains(t)).sorted().toList();
       if (!missing.isEmpty()) {
         String which = missing.size() == 1 ? "topic " + missing.get(0) + " does not exist" : "topics " + missing + " do not exist";
-        throw new Unavailable(which + " on Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS)
+        throw new Unavailable(which + " on Kafka at " + config.kafka().bootstrapServers()
             + " (create the gate's topics with run --create-topics, or start dev)");
       }
     } catch (java.util.concurrent.TimeoutException e) {
@@ -70,7 +69,7 @@ public final class GateRuntime {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw new Unavailable(kafkaUnanswered());
       }
-      throw new Unavailable("Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS) + " refused: " + e.getCause().getMessage());
+      throw new Unavailable("Kafka at " + config.kafka().bootstrapServers() + " refused: " + e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unavailable("interrupted while asking Kafka");
@@ -79,7 +78,7 @@ public final class GateRuntime {
 
   /** Fails with exit 4, naming the URL, unless the schema registry answers. */
   public void requireRegistry() throws Unavailable {
-    if (!config.valueSerdeClass().equals(ConfluentAvroSerde.class.getName())) {
+    if (!config.registry().usesGateSerde()) {
       return; // another serde brings its own client
     }
     RestSchemaRegistry rest = (RestSchemaRegistry) registry();
@@ -94,44 +93,32 @@ public final class GateRuntime {
 
   /** The gate's own serde over the REST registry, or the serde class the configuration names. */
   public ValueSerdes valueSerdes() {
-    if (config.valueSerdeClass().equals(ConfluentAvroSerde.class.getName())) {
+    if (config.registry().usesGateSerde()) {
       return ValueSerdes.using(registry());
     }
-    Map<String, Object> serdeConfig = new HashMap<>(config.kafkaClientProperties());
-    serdeConfig.putAll(config.registryProperties());
+    Map<String, Object> serdeConfig = config.kafka().clientProperties();
+    serdeConfig.putAll(config.registry().clientProperties());
     serdeConfig.put("specific.avro.reader", true);
-    return ValueSerdes.byClassName(config.valueSerdeClass(), serdeConfig);
-  }
-
-  Map<String, Object> streamsSettings() throws GateConfig.ConfigException {
-    Map<String, Object> settings = new HashMap<>(GateService.defaultStreamsSettings(config.applicationId(),
-        config.get(GateConfig.PROCESSING_GUARANTEE), Integer.parseInt(config.get(GateConfig.STANDBY_REPLICAS)),
-        Integer.parseInt(config.get(GateConfig.REPLICATION_FACTOR)), config.stateDir().toString()));
-    settings.put(org.apache.kafka.streams.StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
-        io.consentgate.topology.BoundedMemoryRocksDB.class);
-    settings.put(io.consentgate.topology.BoundedMemoryRocksDB.MEMORY_BYTES, config.get(GateConfig.ROCKSDB_MEMORY_BYTES));
-    settings.put(io.consentgate.topology.BoundedMemoryRocksDB.WRITE_BUFFER_RATIO, config.get(GateConfig.ROCKSDB_WRITE_BUFFER_RATIO));
-    settings.putAll(config.kafkaClientProperties()); // kafka.* passthrough wins over the defaults
-    return settings;
+    return ValueSerdes.byClassName(config.registry().serdeClass(), serdeConfig);
   }
 
   /** The gate for input topics as they are now on the cluster. */
-  public GateService gateService() throws GateConfig.ConfigException, TopicSetup.TopicProblem {
+  public GateService gateService() throws TopicSetup.TopicProblem {
     try (Admin admin = admin()) {
       return gateService(TopicSetup.inputPartitions(admin, config.topics()));
     }
   }
 
   /** @param inputPartitions the input topics' partition count, which decides which task owns a contact */
-  public GateService gateService(int inputPartitions) throws GateConfig.ConfigException {
+  public GateService gateService(int inputPartitions) {
     return new GateService(config.topologySettings(true).withInputPartitions(inputPartitions), valueSerdes(),
-        streamsSettings(), config.shutdownTimeout(), config.healthStallTimeout());
+        config.streams(), config.service().shutdownTimeout(), config.service().healthStallTimeout());
   }
 
   /** The gate as {@code run} starts it: in the epoch {@code start} decided, catching up quietly if it re-decides. */
-  public GateService gateService(int inputPartitions, io.consentgate.runtime.GateStart start) throws GateConfig.ConfigException {
+  public GateService gateService(int inputPartitions, io.consentgate.runtime.GateStart start) {
     return new GateService(config.topologySettings(true).withInputPartitions(inputPartitions)
-        .inEpoch(start.epoch(), start.catchUp()), valueSerdes(), streamsSettings(), config.shutdownTimeout(),
-        config.healthStallTimeout());
+        .inEpoch(start.epoch(), start.catchUp()), valueSerdes(), config.streams(), config.service().shutdownTimeout(),
+        config.service().healthStallTimeout());
   }
 }

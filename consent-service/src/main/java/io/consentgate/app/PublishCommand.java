@@ -39,6 +39,9 @@ public final class PublishCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--input", required = true, paramLabel = "FILE",
       description = "JSON-lines history (docs/events.md); - reads standard input.")
   Path input;
@@ -53,7 +56,7 @@ public final class PublishCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GateRuntime runtime = new GateRuntime(options.load());
+    GateRuntime runtime = new GateRuntime(options.load(cluster.flags()));
     PrintWriter err = spec.commandLine().getErr();
     GateConfig config = runtime.config();
     try (BufferedReader history = InputFiles.open(input)) {
@@ -61,7 +64,7 @@ public final class PublishCommand implements Callable<Integer> {
       runtime.requireRegistry();
       Result result = publish(runtime, history, err);
       if (result.failure != null) {
-        throw new Unavailable("Kafka at " + config.get(GateConfig.BOOTSTRAP_SERVERS) + " did not acknowledge every record: "
+        throw new Unavailable("Kafka at " + config.kafka().bootstrapServers() + " did not acknowledge every record: "
             + result.acknowledged + " of " + result.sent + " sent records acknowledged (" + result.failure.getMessage() + "). "
             + "Records are acknowledged per partition, not in file order, so which ones arrived is not a prefix of the file. "
             + "Rerunning the whole file is safe: a repeated record changes nothing (evidence ids deduplicate, a repeated "
@@ -93,7 +96,7 @@ public final class PublishCommand implements Callable<Integer> {
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
-    props.putAll(config.kafkaClientProperties()); // kafka.* wins, as everywhere
+    props.putAll(config.kafka().clientProperties()); // kafka.* wins, as everywhere
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);

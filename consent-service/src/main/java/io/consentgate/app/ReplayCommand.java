@@ -21,6 +21,10 @@ final class ReplayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /**
+   * The layers every command reads, and no address flags: replay reads no cluster. The file, the
+   * environment and --set may still name one (a gate's configuration file does); it goes unused.
+   */
   @Mixin
   ConfigOptions options;
 

@@ -49,7 +49,7 @@ final class ResetCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     GateRuntime runtime = new GateRuntime(options.load());
     GateConfig config = runtime.config();
-    String app = config.applicationId();
+    String app = config.streams().applicationId();
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     runtime.requireTopics(List.of(config.topics().contactCreated(), config.topics().consentEvidence(), config.topics().verdicts()));
@@ -67,17 +67,17 @@ final class ResetCommand implements Callable<Integer> {
         actions.add(new Action("delete internal topic " + topic,
             () -> admin.deleteTopics(List.of(topic)).all().get(15, TimeUnit.SECONDS)));
       }
-      Path state = config.stateDir().resolve(app);
+      Path state = config.streams().stateDir().resolve(app);
       if (Files.exists(state)) {
         actions.add(new Action("delete local state " + state + " (this machine only: run reset, or delete this "
             + "directory, on every machine that ran an instance)", () -> Utils.delete(state.toFile())));
       }
-      Map<String, Object> client = config.kafkaClientProperties();
+      Map<String, Object> client = config.kafka().clientProperties();
       long recorded = GateEpoch.read(client, app).map(GateEpoch.Value::epoch).orElse(-1L);
       long next = Math.max(recorded, VerdictTopicTail.read(client, config.topics().verdicts()).latestEpoch()) + 1;
       actions.add(new Action("record epoch " + next + " in topic " + GateEpoch.topic(app) + ": the re-decided verdicts "
           + "outrank every verdict of an earlier epoch", () -> GateEpoch.write(admin, client, app,
-          new GateEpoch.Value(next, GateEpoch.State.CATCHING_UP), config.topicReplicationFactor())));
+          new GateEpoch.Value(next, GateEpoch.State.CATCHING_UP), config.topicCreation().replicationFactor())));
 
       out.println("reset of gate " + app + (execute ? "" : " (dry run: nothing is changed)") + ":");
       for (int i = 0; i < actions.size(); i++) {

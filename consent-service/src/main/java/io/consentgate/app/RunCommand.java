@@ -28,6 +28,9 @@ public final class RunCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--create-topics", description = "Create missing topics (inputs kept forever, verdicts compacted, DLQ).")
   boolean createTopics;
 
@@ -38,7 +41,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GateRuntime runtime = new GateRuntime(options.load());
+    GateRuntime runtime = new GateRuntime(options.load(cluster.flags()));
     return runUntilStopped(runtime, createTopics, takeOverVerdictTopic, spec, () -> { });
   }
 
@@ -61,7 +64,7 @@ public final class RunCommand implements Callable<Integer> {
     // Two gates on one state directory fail deep inside Kafka Streams ("Unable to initialize
     // state"); say so first, and what the second one needs. Released when this returns, or by the
     // operating system when the process ends, however it ends.
-    DirectoryLock stateLock = lockStateDir(runtime.config().stateDir());
+    DirectoryLock stateLock = lockStateDir(runtime.config().streams().stateDir());
     try {
       return runLocked(runtime, createTopics, takeOverVerdictTopic, spec, afterGate);
     } finally {
@@ -82,12 +85,12 @@ public final class RunCommand implements Callable<Integer> {
   private static int runLocked(GateRuntime runtime, boolean createTopics, boolean takeOverVerdictTopic, CommandSpec spec,
                                Runnable afterGate) throws Exception {
     GateConfig config = runtime.config();
-    String metricsHost = config.get(GateConfig.METRICS_HOST);
-    int metricsPort = Integer.parseInt(config.get(GateConfig.METRICS_PORT));
-    requireMetricsPort(metricsHost, metricsPort);
+    ServiceSettings service = config.service();
+    requireMetricsPort(service.metricsHost(), service.metricsPort());
     int inputPartitions;
     try (Admin admin = runtime.admin()) {
-      inputPartitions = TopicSetup.ensure(admin, config.topics(), config.applicationId(), createTopics, config.topicPartitions(), config.topicReplicationFactor());
+      inputPartitions = TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), createTopics,
+          config.topicCreation().partitions(), config.topicCreation().replicationFactor());
     } catch (TopicSetup.KafkaUnanswered e) {
       throw new Unavailable(runtime.kafkaUnanswered());
     } catch (TopicSetup.TopicProblem e) {
@@ -96,15 +99,15 @@ public final class RunCommand implements Callable<Integer> {
     runtime.requireRegistry();
     GateStart start;
     try (Admin admin = runtime.admin()) {
-      start = GateStart.prepare(admin, config.kafkaClientProperties(), config.applicationId(), config.topics(),
-          config.topicReplicationFactor(), takeOverVerdictTopic);
+      start = GateStart.prepare(admin, config.kafka().clientProperties(), config.streams().applicationId(), config.topics(),
+          config.topicCreation().replicationFactor(), takeOverVerdictTopic);
     } catch (GateStart.VerdictTopicTaken e) {
       throw new Unavailable(e.getMessage());
     }
     GateService gate = runtime.gateService(inputPartitions, start);
     MetricsEndpoint metrics;
     try {
-      metrics = metricsPort < 0 ? null : openMetrics(gate, metricsHost, metricsPort);
+      metrics = service.metricsEnabled() ? openMetrics(gate, service.metricsHost(), service.metricsPort()) : null;
     } catch (Unavailable e) {
       gate.close();
       throw e;
@@ -119,7 +122,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       afterGate.run();
       if (!clean) {
-        LOG.error("the gate did not stop cleanly within {} (see the log)", config.get(GateConfig.SHUTDOWN_TIMEOUT));
+        LOG.error("the gate did not stop cleanly within {} (see the log)", service.shutdownTimeout());
       }
       if (signal) {
         ConsentGateCli.exitAfterSignal(clean ? 0 : ConsentGateCli.EXIT_GATE_FAILED);
@@ -127,8 +130,8 @@ public final class RunCommand implements Callable<Integer> {
     }, "consent-gate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     gate.start();
-    LOG.info("gate {} running on {}; verdicts to {}; metrics {}", config.applicationId(),
-        config.get(GateConfig.BOOTSTRAP_SERVERS), config.topics().verdicts(),
+    LOG.info("gate {} running on {}; verdicts to {}; metrics {}", config.streams().applicationId(),
+        config.kafka().bootstrapServers(), config.topics().verdicts(),
         metrics == null ? "off" : "on http://" + metrics.host() + ":" + metrics.port() + "/metrics");
     boolean failed = gate.awaitStop();
     if (failed) {

@@ -4,7 +4,6 @@ import io.consentgate.events.ConsentVerdict;
 import io.consentgate.history.HistoryJson;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,6 +31,9 @@ final class VerdictsCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--from-beginning", description = "Start at the oldest verdict kept (default: only new ones).")
   boolean fromBeginning;
 
@@ -40,7 +42,7 @@ final class VerdictsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GateRuntime runtime = new GateRuntime(options.load());
+    GateRuntime runtime = new GateRuntime(options.load(cluster.flags()));
     runtime.requireTopics(List.of(runtime.config().topics().verdicts()));
     runtime.requireRegistry();
     PrintWriter out = spec.commandLine().getOut();
@@ -59,14 +61,14 @@ final class VerdictsCommand implements Callable<Integer> {
                     PrintWriter out, PrintWriter err) throws Unavailable {
     GateConfig config = runtime.config();
     Deserializer<ConsentVerdict> verdicts = runtime.valueSerdes().forType(ConsentVerdict.class).deserializer();
-    Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+    Map<String, Object> props = config.kafka().clientProperties();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     long bad = 0;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       String topic = config.topics().verdicts();
-      List<TopicPartition> partitions = ExistingTopic.partitions(consumer, topic, config.get(GateConfig.BOOTSTRAP_SERVERS));
+      List<TopicPartition> partitions = ExistingTopic.partitions(consumer, topic, config.kafka().bootstrapServers());
       consumer.assign(partitions);
       if (fromBeginning) {
         consumer.seekToBeginning(partitions);

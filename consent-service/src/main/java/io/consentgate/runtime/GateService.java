@@ -3,19 +3,19 @@ package io.consentgate.runtime;
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.DeadLetterMetrics;
+import io.consentgate.topology.GateStreamsConfig;
 import io.consentgate.topology.ReroutingMetrics;
+import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.TopologySettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -38,24 +38,26 @@ public final class GateService implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
 
-  /**
-   * @param streamsSettings the runtime's Streams settings (application id, guarantee, clients...);
-   *     the topology's own error handling is added here
-   */
-  public GateService(TopologySettings settings, ValueSerdes serdes, Map<String, Object> streamsSettings,
+  /** How long input may wait without a commit before the gate reports itself stuck, unless configured. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(45);
+  /** How long a clean stop may take, unless configured. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+  /** A gate that reports itself stuck after {@link #DEFAULT_STALL_TIMEOUT}. */
+  public GateService(TopologySettings settings, ValueSerdes serdes, StreamsSettings streamsSettings,
                      Duration shutdownTimeout) {
-    this(settings, serdes, streamsSettings, shutdownTimeout, Duration.ofSeconds(45));
+    this(settings, serdes, streamsSettings, shutdownTimeout, DEFAULT_STALL_TIMEOUT);
   }
 
   /**
+   * @param streamsSettings how it runs on Kafka; {@link GateStreamsConfig} turns them and the
+   *     topology's needs into the Streams properties, as for every gate on Kafka
    * @param stallTimeout how long input may wait without a commit before the gate reports itself
    *     stuck; never less than twice the commit interval, which is how often progress shows
    */
-  public GateService(TopologySettings settings, ValueSerdes serdes, Map<String, Object> streamsSettings,
+  public GateService(TopologySettings settings, ValueSerdes serdes, StreamsSettings streamsSettings,
                      Duration shutdownTimeout, Duration stallTimeout) {
-    Properties props = new Properties();
-    props.putAll(ConsentGateTopology.streamsProperties(settings));
-    props.putAll(streamsSettings);
+    Properties props = GateStreamsConfig.properties(streamsSettings, settings);
     this.streams = new KafkaStreams(ConsentGateTopology.build(settings, serdes), props);
     this.shutdownTimeout = shutdownTimeout;
     this.inputTopics = List.of(settings.topics().contactCreated(), settings.topics().consentEvidence());
@@ -89,19 +91,6 @@ public final class GateService implements AutoCloseable {
         stopped.countDown();
       }
     });
-  }
-
-  /** The runtime's safe defaults for a gate on a real cluster. */
-  public static Map<String, Object> defaultStreamsSettings(String applicationId, String guarantee, int standbyReplicas,
-                                                           int replicationFactor, String stateDir) {
-    return Map.of(
-        StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
-        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
-        StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas,
-        StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor,
-        StreamsConfig.STATE_DIR_CONFIG, stateDir,
-        StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all",
-        StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
   }
 
   public void start() {

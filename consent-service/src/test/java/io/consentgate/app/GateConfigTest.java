@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.consentgate.policy.Profile;
+import io.consentgate.topology.BoundedMemoryRocksDB;
+import io.consentgate.topology.GateStreamsConfig;
+import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.TopologySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,10 +61,12 @@ class GateConfigTest {
         "CONSENT_GATE_POLICY_PROFILE_ACME", "strict",
         "PATH", "/usr/bin");
     GateConfig config = GateConfig.load(file, env, Map.of(GateConfig.BOOTSTRAP_SERVERS, "flag:9092"));
-    assertThat(config.get(GateConfig.BOOTSTRAP_SERVERS)).as("flags win over the environment").isEqualTo("flag:9092");
-    assertThat(config.get(GateConfig.SCHEMA_REGISTRY_URL)).as("the environment wins over the file").isEqualTo("http://env:8081");
-    assertThat(config.topicReplicationFactor()).isEqualTo((short) 3);
-    assertThat(config.kafkaClientProperties()).containsEntry("sasl.mechanism", "PLAIN").containsEntry("bootstrap.servers", "flag:9092");
+    assertThat(config.kafka().bootstrapServers()).as("flags win over the environment").isEqualTo("flag:9092");
+    assertThat(config.registry().url()).as("the environment wins over the file").isEqualTo("http://env:8081");
+    assertThat(config.topicCreation().replicationFactor()).isEqualTo((short) 3);
+    assertThat(config.kafka().clientProperties()).containsEntry("sasl.mechanism", "PLAIN").containsEntry("bootstrap.servers", "flag:9092");
+    assertThat(config.streams().bootstrapServers()).isEqualTo("flag:9092");
+    assertThat(config.streams().overrides()).containsEntry("sasl.mechanism", "PLAIN");
     assertThat(config.topologySettings(true).policy().profileFor("acme")).isEqualTo(Profile.STRICT);
   }
 
@@ -96,4 +104,89 @@ class GateConfigTest {
         .hasMessageContaining("a brand id must follow");
   }
 
+  @Test
+  void everyKeyIsReadOnceIntoTypedSettingsGroupedByConcern() throws Exception {
+    GateConfig defaults = GateConfig.load(null, Map.of());
+    assertThat(defaults.streams()).as("run's defaults are the ones the benchmark starts from")
+        .isEqualTo(StreamsSettings.defaults());
+    assertThat(defaults.kafka()).isEqualTo(new KafkaSettings("127.0.0.1:9092", Map.of()));
+    assertThat(defaults.registry().url()).isEqualTo("http://127.0.0.1:8081");
+    assertThat(defaults.registry().usesGateSerde()).isTrue();
+    assertThat(defaults.registry().properties()).containsEntry("auto.register.schemas", "true")
+        .containsEntry("use.latest.version", "false").doesNotContainKey("basic.auth.user.info");
+    assertThat(defaults.service()).isEqualTo(new ServiceSettings(Duration.ofSeconds(30), Duration.ofSeconds(45), "0.0.0.0", 9464));
+    assertThat(defaults.topicCreation()).isEqualTo(new TopicCreation(6, (short) -1));
+
+    Map<String, String> flags = new HashMap<>();
+    flags.put("application.id", "gate-b");
+    flags.put("state.dir", "/var/gate");
+    flags.put("processing.guarantee", "at_least_once");
+    flags.put("num.standby.replicas", "2");
+    flags.put("replication.factor", "3");
+    flags.put("rocksdb.memory.bytes", String.valueOf(64L << 20));
+    flags.put("rocksdb.write-buffer.ratio", "0.25");
+    flags.put("kafka.num.stream.threads", "4");
+    flags.put("shutdown.timeout", "PT10S");
+    flags.put("health.stall-timeout", "PT2M");
+    flags.put("metrics.host", "127.0.0.1");
+    flags.put("metrics.port", "-1");
+    flags.put("topics.partitions", "12");
+    flags.put("topics.replication-factor", "3");
+    flags.put("value.serde", "com.example.OtherSerde");
+    flags.put("schema.registry.ssl.truststore.location", "/etc/trust.p12");
+    GateConfig config = GateConfig.load(null, flags);
+
+    assertThat(config.streams()).isEqualTo(new StreamsSettings("gate-b", "127.0.0.1:9092", "at_least_once", 2, 3,
+        Path.of("/var/gate"), 64L << 20, 0.25, Map.of("num.stream.threads", "4")));
+    assertThat(config.kafka().overrides()).isEqualTo(Map.of("num.stream.threads", "4"));
+    assertThat(config.service()).isEqualTo(new ServiceSettings(Duration.ofSeconds(10), Duration.ofMinutes(2), "127.0.0.1", -1));
+    assertThat(config.service().metricsEnabled()).isFalse();
+    assertThat(config.topicCreation()).isEqualTo(new TopicCreation(12, (short) 3));
+    assertThat(config.registry().serdeClass()).isEqualTo("com.example.OtherSerde");
+    assertThat(config.registry().usesGateSerde()).isFalse();
+    assertThat(config.registry().clientProperties()).containsEntry("schema.registry.ssl.truststore.location", "/etc/trust.p12");
+  }
+
+  @Test
+  void runsStreamsPropertiesComeFromTheOneBuilderWithTheUsersKafkaKeysLast() throws Exception {
+    GateConfig config = GateConfig.load(null, Map.of("kafka.max.task.idle.ms", "0", "kafka.producer.acks", "1",
+        "rocksdb.memory.bytes", String.valueOf(32L << 20)));
+    Properties props = GateStreamsConfig.properties(config.streams(), config.topologySettings(true));
+    assertThat(props)
+        .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDB.class)
+        .containsEntry(BoundedMemoryRocksDB.MEMORY_BYTES, String.valueOf(32L << 20))
+        .containsEntry(BoundedMemoryRocksDB.WRITE_BUFFER_RATIO, "0.5")
+        .containsEntry(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true)
+        .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "consent-gate-dlq")
+        .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "0")
+        .containsEntry(StreamsConfig.producerPrefix("acks"), "1");
+  }
+
+  @Test
+  void badValuesOfTypedKeysAreErrorsThatNameTheKey() {
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("num.standby.replicas", "one")))
+        .isInstanceOf(GateConfig.ConfigException.class).hasMessage("num.standby.replicas must be a whole number, got 'one'");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("replication.factor", "")))
+        .hasMessage("replication.factor must be a whole number, got ''");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("topics.partitions", "0")))
+        .hasMessage("topics.partitions must be positive, got 0");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("metrics.port", "70000")))
+        .hasMessage("metrics.port must be a port, 0 for any free one, or -1 for none");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("metrics.host", " ")))
+        .hasMessageStartingWith("metrics.host must be an address to listen on");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("shutdown.timeout", "30s")))
+        .hasMessage("shutdown.timeout must be an ISO-8601 duration such as PT1M, got '30s'");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("rocksdb.memory.bytes", "1024")))
+        .hasMessage("rocksdb.memory.bytes must be at least 16 MiB, got 1024");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("rocksdb.write-buffer.ratio", "1")))
+        .hasMessage("rocksdb.write-buffer.ratio must be between 0 and 1, got 1.0");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("rocksdb.memory.bytes", "256MiB")))
+        .hasMessageStartingWith("rocksdb settings must be numbers");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("auto.register.schemas", "yes")))
+        .as("the registry client's own check, first").hasMessageContaining("auto.register.schemas");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("auto.register.schemas", "yes", "value.serde", "com.example.OtherSerde")))
+        .hasMessage("auto.register.schemas must be true or false, got 'yes'");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("processing.guarantee", "exactly_once")))
+        .hasMessage("processing.guarantee must be exactly_once_v2 or at_least_once, got 'exactly_once'");
+  }
 }

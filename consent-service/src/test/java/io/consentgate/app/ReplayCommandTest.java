@@ -138,6 +138,25 @@ class ReplayCommandTest {
   }
 
   @Test
+  void replayIsOfflineSoItOffersNoAddressFlagsButTakesAGatesConfigurationWithAddresses() throws IOException {
+    CliRun help = CliRun.of("replay", "--help");
+    assertThat(help.out()).contains("--config", "--set")
+        .doesNotContain("--bootstrap-servers").doesNotContain("--schema-registry-url");
+    CliRun flag = CliRun.of("replay", "--input", EXAMPLE.toString(), "--bootstrap-servers", "kafka-1:9092");
+    assertThat(flag.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE);
+    assertThat(flag.err()).contains("--bootstrap-servers");
+
+    Path config = dir.resolve("gate.properties");
+    Files.writeString(config, "bootstrap.servers=kafka-1:9092\nschema.registry.url=https://registry:8081\n"
+        + "kafka.security.protocol=SASL_SSL\npolicy.default-profile=strict\n");
+    CliRun gatesFile = CliRun.of("replay", "--input", EXAMPLE.toString(), "--config", config.toString(),
+        "--set", "schema.registry.url=https://other:8081");
+    assertThat(gatesFile.exitCode()).as(gatesFile.err()).isZero();
+    assertThat(gatesFile.outLines()).isNotEmpty()
+        .allSatisfy(l -> assertThat(json(l).get("policy").asText()).isEqualTo("strict/1"));
+  }
+
+  @Test
   void generateIsDeterministicBySeedAndReplayable() throws IOException {
     CliRun a = CliRun.of("generate", "--records", "2000", "--seed", "7");
     CliRun b = CliRun.of("generate", "--records", "2000", "--seed", "7");

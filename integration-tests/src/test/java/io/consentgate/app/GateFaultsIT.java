@@ -231,7 +231,7 @@ class GateFaultsIT {
 
   /** Dead letters committed so far (records, not offsets: transaction markers take offsets too). */
   static long deadLetters(GateRuntime runtime) {
-    Map<String, Object> props = new HashMap<>(runtime.config().kafkaClientProperties());
+    Map<String, Object> props = new HashMap<>(runtime.config().kafka().clientProperties());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       String topic = runtime.config().topics().deadLetters();

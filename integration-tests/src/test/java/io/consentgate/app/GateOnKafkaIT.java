@@ -137,7 +137,7 @@ class GateOnKafkaIT {
     createTopics(runtime);
     try (GateService gate = runtime.gateService();
          org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-             runtime.config().kafkaClientProperties(), new org.apache.kafka.common.serialization.StringSerializer(),
+             runtime.config().kafka().clientProperties(), new org.apache.kafka.common.serialization.StringSerializer(),
              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       gate.start();
       producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(runtime.config().topics().contactCreated(), "c-x",
@@ -171,7 +171,7 @@ class GateOnKafkaIT {
     flags.forEach((k, v) -> { replay.add("--set"); replay.add(k + "=" + v); });
     try (GateService gate = runtime.gateService();
          org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-             runtime.config().kafkaClientProperties(), new org.apache.kafka.common.serialization.StringSerializer(),
+             runtime.config().kafka().clientProperties(), new org.apache.kafka.common.serialization.StringSerializer(),
              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       gate.start();
       producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(runtime.config().topics().contactCreated(), "c-bad",
@@ -197,8 +197,8 @@ class GateOnKafkaIT {
       // Nothing keeps re-sending it: one copy per replay run, and no run is going on.
       await().during(Duration.ofSeconds(3)).atMost(WAIT).until(() -> GateFaultsIT.deadLetters(runtime) == 3);
 
-      try (Admin admin = Admin.create(runtime.config().kafkaClientProperties())) {
-        var committed = admin.listConsumerGroupOffsets(runtime.config().applicationId() + "-dead-letters-replay")
+      try (Admin admin = Admin.create(runtime.config().kafka().clientProperties())) {
+        var committed = admin.listConsumerGroupOffsets(runtime.config().streams().applicationId() + "-dead-letters-replay")
             .partitionsToOffsetAndMetadata().get();
         assertThat(committed.keySet()).as("the documented group holds the position")
             .allSatisfy(p -> assertThat(p.topic()).isEqualTo(dlq)).isNotEmpty();
@@ -233,7 +233,7 @@ class GateOnKafkaIT {
       assertThat(run.exitCode()).as("%s: %s", command.getKey(), run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
       assertThat(run.err()).as("%s", command.getKey()).contains("topic " + command.getValue() + " does not exist");
     }
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
       assertThat(admin.listTopics().names().get()).as("and no command created a topic by asking for it")
           .doesNotContain(config.topics().verdicts(), config.topics().deadLetters());
     }
@@ -357,11 +357,11 @@ class GateOnKafkaIT {
     String prefix = stack.uniquePrefix();
     GateRuntime runtime = KafkaStack.runtime(stack.gateFlags(prefix, "topics", dir.resolve("topics"), 2));
     GateConfig config = runtime.config();
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
-      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), config.applicationId(), false, 2, (short) 1))
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), false, 2, (short) 1))
           .isInstanceOf(TopicSetup.TopicProblem.class).hasMessageContaining("missing topic").hasMessageContaining("--create-topics");
 
-      TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, 2, (short) 1);
+      TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true, 2, (short) 1);
       Map<String, String> verdicts = configOf(admin, config.topics().verdicts());
       assertThat(verdicts).containsEntry("cleanup.policy", "compact").containsEntry("message.timestamp.type", "LogAppendTime");
       assertThat(configOf(admin, config.topics().contactCreated())).containsEntry("retention.ms", "-1");
@@ -371,7 +371,7 @@ class GateOnKafkaIT {
       await().atMost(WAIT).until(() -> !admin.listTopics().names().get().contains(config.topics().consentEvidence()));
       admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(config.topics().consentEvidence(), 3, (short) 1)))
           .all().get();
-      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), config.applicationId(), false, 2, (short) 1))
+      assertThatThrownBy(() -> TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), false, 2, (short) 1))
           .isInstanceOf(TopicSetup.TopicProblem.class).hasMessageContaining("not co-partitioned");
     }
   }
@@ -382,8 +382,8 @@ class GateOnKafkaIT {
     Map<String, String> flags = stack.gateFlags(prefix, "stamps", dir.resolve("stamps"), 2);
     GateRuntime runtime = KafkaStack.runtime(flags);
     GateConfig config = runtime.config();
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
-      TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, 2, (short) 1);
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+      TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true, 2, (short) 1);
       assertThat(configOf(admin, config.topics().deadLetters())).containsEntry("message.timestamp.type", "LogAppendTime")
           .containsEntry("retention.ms", String.valueOf(365L * 24 * 3600 * 1000));
       // An operator-created dead-letter topic with the broker's default CreateTime.
@@ -428,8 +428,8 @@ class GateOnKafkaIT {
 
   static void createTopics(GateRuntime runtime) throws Exception {
     GateConfig config = runtime.config();
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
-      TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, config.topicPartitions(), config.topicReplicationFactor());
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+      TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true, config.topicCreation().partitions(), config.topicCreation().replicationFactor());
     }
   }
 

@@ -92,7 +92,7 @@ class GateSecurityIT {
 
     GateRuntime admin = runtime("admin", "admin-secret");
     GateOnKafkaIT.createTopics(admin); // the operator creates the topics ...
-    try (Admin client = Admin.create(admin.config().kafkaClientProperties())) {
+    try (Admin client = Admin.create(admin.config().kafka().clientProperties())) {
       client.createAcls(gateAcls()).all().get(30, TimeUnit.SECONDS); // ... and grants the gate its ACLs
     }
   }
@@ -140,8 +140,8 @@ class GateSecurityIT {
     GateRuntime gateRuntime = runtime("gate", "gate-secret");
     GateConfig config = gateRuntime.config();
     // The startup check of `run`, with the gate's own credentials.
-    try (Admin client = Admin.create(config.kafkaClientProperties())) {
-      TopicSetup.ensure(client, config.topics(), config.applicationId(), false, config.topicPartitions(), config.topicReplicationFactor());
+    try (Admin client = Admin.create(config.kafka().clientProperties())) {
+      TopicSetup.ensure(client, config.topics(), config.streams().applicationId(), false, config.topicCreation().partitions(), config.topicCreation().replicationFactor());
     }
     String history = Files.readString(Path.of("../examples/history.jsonl"));
     Set<String> contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\""))
@@ -166,14 +166,14 @@ class GateSecurityIT {
   void aPrincipalWithoutAclsIsToldItIsNotAuthorized() throws Exception {
     GateRuntime intruder = runtime("intruder", "intruder-secret");
     GateConfig config = intruder.config();
-    try (Admin client = Admin.create(config.kafkaClientProperties())) {
+    try (Admin client = Admin.create(config.kafka().clientProperties())) {
       // The broker does say so: a describe by a principal without ACLs is refused ...
       assertThatThrownBy(() -> client.describeTopics(List.of(config.topics().contactCreated())).allTopicNames()
           .get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(TopicAuthorizationException.class);
       // ... and the gate's startup check must pass that on, not report the topics as missing.
       assertThatThrownBy(() ->
-          TopicSetup.ensure(client, config.topics(), config.applicationId(), false, config.topicPartitions(), config.topicReplicationFactor()))
+          TopicSetup.ensure(client, config.topics(), config.streams().applicationId(), false, config.topicCreation().partitions(), config.topicCreation().replicationFactor()))
           .isInstanceOf(TopicSetup.TopicProblem.class)
           .satisfies(e -> System.out.println("intruder: " + e.getMessage()))
           .extracting(Throwable::getMessage).asString().containsIgnoringCase("authoriz");

@@ -88,7 +88,7 @@ final class KafkaStack implements AutoCloseable {
   static List<ConsentVerdict> verdicts(GateRuntime runtime) {
     GateConfig config = runtime.config();
     var deserializer = runtime.valueSerdes().forType(ConsentVerdict.class).deserializer();
-    Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+    Map<String, Object> props = new HashMap<>(config.kafka().clientProperties());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsentVerdict> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -126,7 +126,7 @@ final class KafkaStack implements AutoCloseable {
   /** Records (and transaction markers) written to the verdict topic so far, committed or not. */
   long verdictOffsets(GateRuntime runtime) throws Exception {
     GateConfig config = runtime.config();
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
       String topic = config.topics().verdicts();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
@@ -139,8 +139,8 @@ final class KafkaStack implements AutoCloseable {
   /** True when the gate's consumer group has committed every input record. */
   boolean caughtUp(GateRuntime runtime) throws Exception {
     GateConfig config = runtime.config();
-    try (Admin admin = Admin.create(config.kafkaClientProperties())) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.applicationId())
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.streams().applicationId())
           .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
       Set<String> inputs = Set.of(config.topics().contactCreated(), config.topics().consentEvidence());
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -60,10 +60,10 @@ class RedecidingIT {
     int partitions;
     GateStart start;
     try (Admin admin = runtime.admin()) {
-      partitions = TopicSetup.ensure(admin, config.topics(), config.applicationId(), true, config.topicPartitions(),
-          config.topicReplicationFactor());
-      start = GateStart.prepare(admin, config.kafkaClientProperties(), config.applicationId(), config.topics(),
-          config.topicReplicationFactor(), takeOver);
+      partitions = TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true, config.topicCreation().partitions(),
+          config.topicCreation().replicationFactor());
+      start = GateStart.prepare(admin, config.kafka().clientProperties(), config.streams().applicationId(), config.topics(),
+          config.topicCreation().replicationFactor(), takeOver);
     }
     GateService gate = runtime.gateService(partitions, start);
     gate.start();

@@ -1,0 +1,49 @@
+package io.consentgate.topology;
+
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The gate's complete Kafka Streams configuration, built in one place for everything that runs the
+ * gate on Kafka: {@code run}, {@code dev}, the integration tests (through the service) and the
+ * benchmark. In order, each later step winning over the earlier ones:
+ * <ol>
+ *   <li>the application: id, cluster, processing guarantee, standbys, internal topics' replication,
+ *       state directory;</li>
+ *   <li>safety: producer {@code acks=all}; every processor, store and internal topic named
+ *       explicitly ({@value StreamsConfig#ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG});</li>
+ *   <li>what the topology relies on ({@link ConsentGateTopology#streamsProperties}): dead-lettering,
+ *       no task idling;</li>
+ *   <li>RocksDB's memory bound for the whole process ({@link BoundedMemoryRocksDB});</li>
+ *   <li>the user's overrides ({@code kafka.*}), last, so that they win.</li>
+ * </ol>
+ * Anything not set here is Kafka Streams' own default; notably the commit interval: 100 ms under
+ * exactly-once, 30 s under at-least-once.
+ */
+public final class GateStreamsConfig {
+
+  private GateStreamsConfig() {}
+
+  public static Properties properties(StreamsSettings streams, TopologySettings topology) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, streams.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, streams.bootstrapServers());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, streams.processingGuarantee());
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, streams.standbyReplicas());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, streams.replicationFactor());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
+
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+
+    props.putAll(ConsentGateTopology.streamsProperties(topology));
+
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDB.class);
+    props.put(BoundedMemoryRocksDB.MEMORY_BYTES, String.valueOf(streams.rocksDbMemoryBytes()));
+    props.put(BoundedMemoryRocksDB.WRITE_BUFFER_RATIO, String.valueOf(streams.rocksDbWriteBufferRatio()));
+
+    props.putAll(streams.overrides());
+    return props;
+  }
+}
