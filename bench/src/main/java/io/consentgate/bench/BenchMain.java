@@ -60,7 +60,7 @@ public final class BenchMain implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: throughput, rerouting, restore, latency, replay, policy, memory "
+      description = "Run only these sections: throughput, rerouting, redecide, restore, latency, replay, policy, memory "
           + "(default: all). restore and rerouting need throughput (restore wipes and restores its state; rerouting "
           + "reuses its input).")
   Set<String> only;
@@ -125,12 +125,12 @@ public final class BenchMain implements Callable<Integer> {
     }
     Path work = Files.createTempDirectory("consent-bench");
     try {
-      boolean onBroker = runs("throughput") || runs("rerouting") || runs("restore") || runs("latency");
+      boolean onBroker = runs("throughput") || runs("rerouting") || runs("redecide") || runs("restore") || runs("latency");
       if (onBroker) {
         try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
           GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
               "bench-consent-gate-dlq");
-          if (runs("throughput") || runs("rerouting")) {
+          if (runs("throughput") || runs("rerouting") || runs("redecide")) {
             throughput(plan, cluster, topics, work, results);
           }
           if (runs("latency")) {
@@ -202,6 +202,12 @@ public final class BenchMain implements Callable<Integer> {
     }
     if (runs("rerouting")) {
       results.put("rerouting", reroutingCost(plan, cluster, topics, preloaded, work));
+    }
+    if (runs("redecide")) {
+      long contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\""))
+          .map(l -> l.substring(l.indexOf("\"contactId\":\"") + 13, l.indexOf('"', l.indexOf("\"contactId\":\"") + 13)))
+          .distinct().count();
+      results.put("redecide", new RedecideBench(cluster, topics, plan.partitions(), contacts, work).run());
     }
     if (!runs("throughput")) {
       return;
