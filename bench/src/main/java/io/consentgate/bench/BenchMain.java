@@ -173,7 +173,7 @@ public final class BenchMain implements Callable<Integer> {
     String history = history(plan.events(), plan.eventsPerContact(), 42);
     cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters(),
         PASSTHROUGH_OUT), plan.partitions());
-    long preloaded = cluster.preload(history, topics.contactCreated(), topics.consentEvidence());
+    long preloaded = cluster.preload(history, topics);
     log("preloaded %d events into %d partitions", preloaded, plan.partitions());
 
     List<Double> passthrough = new ArrayList<>();
