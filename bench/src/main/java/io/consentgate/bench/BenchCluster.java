@@ -1,12 +1,12 @@
 package io.consentgate.bench;
 
 import io.consentgate.dev.EmbeddedKafka;
-import io.consentgate.events.ConsentEvidence;
-import io.consentgate.events.ContactCreated;
 import io.consentgate.history.HistoryJson;
 import io.consentgate.history.MalformedRecordException;
-import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.InMemorySchemaRegistry;
+import io.consentgate.serde.ValueSerdes;
+import io.consentgate.topics.GateTopics;
+import io.consentgate.topics.InputRecordSerializer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +22,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -56,9 +55,8 @@ final class BenchCluster implements AutoCloseable {
   }
 
   /** Writes a JSON-lines history to the two input topics (wire-format Avro), returns the record count. */
-  long preload(String history, String contactTopic, String evidenceTopic) throws Exception {
-    ConfluentAvroSerde<ContactCreated> contacts = new ConfluentAvroSerde<>(registry, ContactCreated.class);
-    ConfluentAvroSerde<ConsentEvidence> evidence = new ConfluentAvroSerde<>(registry, ConsentEvidence.class);
+  long preload(String history, GateTopics topics) throws Exception {
+    InputRecordSerializer inputs = new InputRecordSerializer(topics, ValueSerdes.using(registry));
     Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
         "linger.ms", 20, "batch.size", 262144, "compression.type", "lz4"));
     long n = 0;
@@ -70,11 +68,7 @@ final class BenchCluster implements AutoCloseable {
         } catch (MalformedRecordException e) {
           throw new IllegalStateException("generator wrote a malformed line: " + e.getMessage());
         }
-        if (r instanceof ContactCreated c) {
-          producer.send(new ProducerRecord<>(contactTopic, c.getContactId(), contacts.serialize(contactTopic, c)));
-        } else if (r instanceof ConsentEvidence e) {
-          producer.send(new ProducerRecord<>(evidenceTopic, e.getContactId(), evidence.serialize(evidenceTopic, e)));
-        }
+        producer.send(inputs.serialize(r));
         n++;
       }
       producer.flush();

@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -155,7 +156,7 @@ public final class BenchMain implements Callable<Integer> {
         results.put("memory", memory);
       }
     } finally {
-      MemoryBench.deleteRecursively(work); // broker logs and state: up to gigabytes per run
+      Utils.delete(work.toFile()); // broker logs and state: up to gigabytes per run
     }
     results.put("finished_at", Instant.now().toString());
 
@@ -173,7 +174,7 @@ public final class BenchMain implements Callable<Integer> {
     String history = history(plan.events(), plan.eventsPerContact(), 42);
     cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters(),
         PASSTHROUGH_OUT), plan.partitions());
-    long preloaded = cluster.preload(history, topics.contactCreated(), topics.consentEvidence());
+    long preloaded = cluster.preload(history, topics);
     log("preloaded %d events into %d partitions", preloaded, plan.partitions());
 
     List<Double> passthrough = new ArrayList<>();
@@ -247,7 +248,7 @@ public final class BenchMain implements Callable<Integer> {
     for (boolean rerouting : new boolean[] {true, false}) {
       String app = "bench-rerouting-warmup-" + rerouting;
       gate(cluster, topics, plan.partitions(), rerouting, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app));
-      MemoryBench.deleteRecursively(work.resolve(app));
+      Utils.delete(work.resolve(app).toFile());
     }
     for (int pair = 1; pair <= plan.reroutingPairs(); pair++) {
       double withEps = 0;
@@ -255,7 +256,7 @@ public final class BenchMain implements Callable<Integer> {
       for (boolean rerouting : pair % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
         String app = "bench-rerouting-" + (rerouting ? "with-" : "without-") + pair;
         Timing t = gate(cluster, topics, plan.partitions(), rerouting, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app));
-        MemoryBench.deleteRecursively(work.resolve(app));
+        Utils.delete(work.resolve(app).toFile());
         if (rerouting) {
           withEps = preloaded / t.processingSeconds();
         } else {
@@ -382,7 +383,7 @@ public final class BenchMain implements Callable<Integer> {
     if (app == null) {
       return 0;
     }
-    MemoryBench.deleteRecursively(state);
+    Utils.delete(state.toFile());
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
         .withInputPartitions(partitions);
     RestoreCounter restored = new RestoreCounter();

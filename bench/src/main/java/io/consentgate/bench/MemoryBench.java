@@ -15,7 +15,6 @@ import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -72,7 +72,7 @@ final class MemoryBench {
       }
     } finally {
       int exit = child.waitFor();
-      deleteRecursively(state);
+      Utils.delete(state.toFile());
       if (exit != 0) {
         throw new IllegalStateException("the memory child for " + contacts + " contacts exited with " + exit);
       }
@@ -83,16 +83,6 @@ final class MemoryBench {
     Map<String, Object> measured = new ObjectMapper().readValue(result, new TypeReference<LinkedHashMap<String, Object>>() {});
     measured.put("heap_max", heap);
     return measured;
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
   }
 
   /**

@@ -10,6 +10,10 @@ import java.util.Optional;
 /**
  * The rules of docs/policy.md as a pure function: the same state and {@code asOf} always give
  * the same verdict. No clock, no I/O, no arrival order.
+ *
+ * <p>{@link #decide} reads like the page's decision table: one named step per rule, tried in the
+ * table's order, the first that applies giving the verdict. The evidence is sorted first, as the
+ * page's "Which evidence counts" says, in {@link SortedEvidence}.
  */
 public final class ConsentPolicy {
 
@@ -46,50 +50,112 @@ public final class ConsentPolicy {
     Profile profile = settings.profileFor(contact.brandId());
     Builder verdict = new Builder(contact, asOf, profile);
 
-    // Rule 1
-    Optional<EmailAddress> address = EmailAddress.parse(contact.email());
-    if (address.isEmpty()) {
-      return verdict.oneToOne(false).status(ConsentStatus.INVALID_ADDRESS).build();
+    // docs/policy.md, "The decision": the rules in order; the first that applies gives the verdict.
+    // Rules 1 and 2 look only at the address, so their verdicts carry no evidence notes.
+    EmailAddress address = EmailAddress.parse(contact.email()).orElse(null);
+    if (invalidAddress(address, verdict) || roleBasedAddress(address, verdict)) {
+      return verdict.build();
     }
-    // Rule 2
-    if (settings.roleAddresses().isRoleBased(address.get())) {
-      return verdict.status(ConsentStatus.ROLE_BASED_ADDRESS).build();
+    // Rules 3 to 8 look at the contact's evidence, sorted first ("Which evidence counts").
+    SortedEvidence evidence = SortedEvidence.sort(contact, state.evidence(), asOf, profile, verdict);
+    if (withdrawn(evidence, verdict)
+        || explicitGrant(evidence, verdict)
+        || implicitGrant(evidence, verdict)
+        || expired(evidence, verdict)
+        || pendingConfirmation(evidence, verdict)) {
+      return verdict.build();
     }
+    bySource(contact.source(), evidence, verdict);
+    return verdict.build();
+  }
 
-    Evaluation ev = new Evaluation(contact, state.evidence(), asOf, profile, verdict);
+  // The rules of the decision, in order. Each of rules 1 to 7 tells whether it applies and, if so,
+  // writes the verdict's status and other fields (the table's columns); rule 8 is what is left.
 
-    // Rule 3
-    if (ev.latestWithdrawal != null && ev.countingExplicit.isEmpty()) {
-      return verdict.status(ConsentStatus.WITHDRAWN).decidedBy(List.of(ev.latestWithdrawal)).build();
+  /** Rule 1: the address is not a valid address. The only verdict that denies one-to-one messages too. */
+  private static boolean invalidAddress(EmailAddress address, Builder verdict) {
+    boolean applies = address == null;
+    if (applies) {
+      verdict.oneToOne(false).status(ConsentStatus.INVALID_ADDRESS);
     }
-    // Rule 4
-    if (!ev.countingExplicit.isEmpty()) {
-      return verdict.status(ConsentStatus.CONSENTED_EXPLICIT).decidedBy(ev.countingExplicit).build();
+    return applies;
+  }
+
+  /** Rule 2: the (valid) address is role-based. */
+  private boolean roleBasedAddress(EmailAddress address, Builder verdict) {
+    boolean applies = settings.roleAddresses().isRoleBased(address);
+    if (applies) {
+      verdict.status(ConsentStatus.ROLE_BASED_ADDRESS);
     }
-    // Rule 5
-    if (!ev.validImplicit.isEmpty()) {
-      return verdict.status(ConsentStatus.CONSENTED_IMPLICIT).decidedBy(ev.validImplicit)
-          .validUntil(ev.implicitValidUntil())
-          .recommend(Recommendation.ASK_FOR_EXPLICIT_CONSENT).build();
+    return applies;
+  }
+
+  /** Rule 3: a withdrawal exists and no explicit grant counts (none came after the latest withdrawal). */
+  private static boolean withdrawn(SortedEvidence evidence, Builder verdict) {
+    boolean applies = evidence.latestWithdrawal != null && evidence.countingExplicit.isEmpty();
+    if (applies) {
+      verdict.status(ConsentStatus.WITHDRAWN).decidedBy(evidence.latestWithdrawal);
     }
-    if (ev.implicitSetAsideByProfile) {
+    return applies;
+  }
+
+  /** Rule 4: an explicit grant counts. */
+  private static boolean explicitGrant(SortedEvidence evidence, Builder verdict) {
+    boolean applies = !evidence.countingExplicit.isEmpty();
+    if (applies) {
+      verdict.status(ConsentStatus.CONSENTED_EXPLICIT).decidedBy(evidence.countingExplicit);
+    }
+    return applies;
+  }
+
+  /** Rule 5: an implicit grant is valid. Valid until the latest lapse among the valid grants, if all lapse. */
+  private static boolean implicitGrant(SortedEvidence evidence, Builder verdict) {
+    boolean applies = !evidence.validImplicit.isEmpty();
+    if (applies) {
+      verdict.status(ConsentStatus.CONSENTED_IMPLICIT).decidedBy(evidence.validImplicit)
+          .validUntil(evidence.implicitValidUntil())
+          .recommend(Recommendation.ASK_FOR_EXPLICIT_CONSENT);
+    }
+    return applies;
+  }
+
+  /** Rule 6: implicit grants exist, but every one has lapsed (two years passed, or membership ended). */
+  private static boolean expired(SortedEvidence evidence, Builder verdict) {
+    boolean applies = !evidence.lapsedImplicit.isEmpty();
+    if (applies) {
+      verdict.status(ConsentStatus.EXPIRED).decidedBy(evidence.lapsedImplicit);
+    }
+    return applies;
+  }
+
+  /**
+   * Rule 7: a double opt-in request exists and nothing confirmed it; under strict, also a checkbox
+   * or newsletter signup that awaits its confirmation.
+   */
+  private static boolean pendingConfirmation(SortedEvidence evidence, Builder verdict) {
+    boolean applies = !evidence.pending.isEmpty();
+    if (applies) {
+      askForExplicitConsentIfImplicitSetAside(evidence, verdict);
+      verdict.status(ConsentStatus.PENDING_CONFIRMATION).decidedBy(evidence.pending);
+    }
+    return applies;
+  }
+
+  /** Rule 8: none of the above applies; the contact's source gives the status. */
+  private static void bySource(ContactSource source, SortedEvidence evidence, Builder verdict) {
+    askForExplicitConsentIfImplicitSetAside(evidence, verdict);
+    ConsentStatus fromSource = source.statusWithoutGrant();
+    verdict.status(fromSource).reason(ReasonCode.SOURCE.about(source.name()));
+    if (fromSource != ConsentStatus.NO_CONSENT) {
+      sourceRecommendation(source).ifPresent(verdict::recommend);
+    }
+  }
+
+  /** Under strict, a contact decided by rule 7 or 8 whose implicit grant was set aside is advised to ask (first). */
+  private static void askForExplicitConsentIfImplicitSetAside(SortedEvidence evidence, Builder verdict) {
+    if (evidence.implicitSetAsideByProfile) {
       verdict.recommend(Recommendation.ASK_FOR_EXPLICIT_CONSENT);
     }
-    // Rule 6
-    if (!ev.lapsedImplicit.isEmpty()) {
-      return verdict.status(ConsentStatus.EXPIRED).decidedBy(ev.lapsedImplicit).build();
-    }
-    // Rule 7
-    if (!ev.pending.isEmpty()) {
-      return verdict.status(ConsentStatus.PENDING_CONFIRMATION).decidedBy(ev.pending).build();
-    }
-    // Rule 8
-    ConsentStatus fromSource = contact.source().statusWithoutGrant();
-    verdict.status(fromSource).reason(ReasonCode.SOURCE.about(contact.source().name()));
-    if (fromSource != ConsentStatus.NO_CONSENT) {
-      sourceRecommendation(contact.source()).ifPresent(verdict::recommend);
-    }
-    return verdict.build();
   }
 
   private static Optional<Recommendation> sourceRecommendation(ContactSource source) {
@@ -106,24 +172,44 @@ public final class ConsentPolicy {
     return occurredAt.atOffset(ZoneOffset.UTC).plusYears(2).toInstant();
   }
 
-  /** Sorts the contact's evidence into what counts and what does not, noting why in reasons. */
-  private static final class Evaluation {
+  /**
+   * The contact's evidence sorted as docs/policy.md, "Which evidence counts", says: first what is
+   * set aside, then each remaining grant classified. Every piece that does not count is noted in
+   * the verdict's reasons, in the order of the state's evidence.
+   */
+  private static final class SortedEvidence {
     private static final Comparator<Evidence> BY_TIME = Evidence.PRECEDENCE;
 
+    // What the rules ask about.
     Evidence latestWithdrawal;
     final List<Evidence> countingExplicit = new ArrayList<>();
     final List<Evidence> validImplicit = new ArrayList<>();
     final List<Evidence> lapsedImplicit = new ArrayList<>();
+    /** Rule 7's evidence: the double opt-in requests, then the grants awaiting confirmation. */
     final List<Evidence> pending = new ArrayList<>();
     boolean implicitSetAsideByProfile;
     private boolean implicitForever;
     private Instant implicitLatestExpiry;
 
-    Evaluation(Contact contact, List<Evidence> all, Instant asOf, Profile profile, Builder verdict) {
-      List<Evidence> grants = new ArrayList<>();
-      List<Evidence> membershipEnds = new ArrayList<>();
-      List<Evidence> confirmations = new ArrayList<>();
-      List<Evidence> requests = new ArrayList<>();
+    // What the grants are classified against: the contact's own grants with proof, and the latest
+    // time of a membership end and of a confirmation (a grant only asks whether one is at or after it).
+    private final List<Evidence> grants = new ArrayList<>();
+    private Instant latestMembershipEnd;
+    private Instant latestConfirmation;
+
+    static SortedEvidence sort(Contact contact, List<Evidence> all, Instant asOf, Profile profile, Builder verdict) {
+      SortedEvidence sorted = new SortedEvidence();
+      sorted.setAside(contact, all, verdict);
+      sorted.classifyGrants(asOf, profile, verdict);
+      return sorted;
+    }
+
+    /**
+     * Sets aside another brand's evidence, verbal consent and grants without proof. Of the rest it
+     * keeps the grants, the latest withdrawal, the latest membership end and confirmation, and the
+     * double opt-in requests (the start of rule 7's evidence).
+     */
+    private void setAside(Contact contact, List<Evidence> all, Builder verdict) {
       for (Evidence e : all) {
         if (!e.brandId().equals(contact.brandId())) {
           verdict.reason(ReasonCode.OTHER_BRAND_EVIDENCE.about(e.evidenceId()));
@@ -136,59 +222,61 @@ public final class ConsentPolicy {
                 latestWithdrawal = e;
               }
             }
-            case ENDS_MEMBERSHIP -> membershipEnds.add(e);
-            case PENDING -> requests.add(e);
+            case ENDS_MEMBERSHIP -> latestMembershipEnd = later(latestMembershipEnd, e.occurredAt());
+            case PENDING -> pending.add(e);
             case EXPLICIT_GRANT, IMPLICIT_GRANT -> {
               if (!e.isVerifiable()) {
                 verdict.reason(ReasonCode.UNVERIFIABLE_EVIDENCE.about(e.evidenceId()));
               } else {
                 grants.add(e);
                 if (e.kind() == EvidenceKind.DOUBLE_OPT_IN_CONFIRMED) {
-                  confirmations.add(e);
+                  latestConfirmation = later(latestConfirmation, e.occurredAt());
                 }
               }
             }
           }
         }
       }
+    }
 
+    /** Classifies each remaining grant; the first of the five cases that fits decides. */
+    private void classifyGrants(Instant asOf, Profile profile, Builder verdict) {
       for (Evidence g : grants) {
         if (latestWithdrawal != null && !g.occurredAt().isAfter(latestWithdrawal.occurredAt())) {
+          // 1. made at or before the latest withdrawal
           verdict.reason(ReasonCode.REVOKED_BY_WITHDRAWAL.about(g.evidenceId()));
         } else if (g.kind().effect() == EvidenceKind.Effect.EXPLICIT_GRANT) {
-          if (profile == Profile.STRICT && g.kind().needsConfirmationUnderStrict() && !confirmedAtOrAfter(g, confirmations)) {
+          // 2. explicit; under strict a checkbox or signup waits for its confirmation
+          if (profile == Profile.STRICT && g.kind().needsConfirmationUnderStrict() && !atOrAfter(latestConfirmation, g)) {
             verdict.reason(ReasonCode.CONFIRMATION_REQUIRED_BY_PROFILE.about(g.evidenceId()));
             pending.add(g);
           } else {
             countingExplicit.add(g);
           }
         } else if (latestWithdrawal != null) {
+          // 3. implicit, after a withdrawal
           verdict.reason(ReasonCode.NOT_EXPLICIT_AFTER_WITHDRAWAL.about(g.evidenceId()));
         } else if (profile == Profile.STRICT) {
+          // 4. implicit, under strict
           verdict.reason(ReasonCode.IMPLICIT_NOT_ACCEPTED_BY_PROFILE.about(g.evidenceId()));
           implicitSetAsideByProfile = true;
         } else {
-          classifyImplicit(g, asOf, membershipEnds, verdict);
+          // 5. implicit, under optin: valid or lapsed
+          classifyImplicit(g, asOf, verdict);
         }
       }
-      pending.addAll(0, requests);
     }
 
-    private static boolean confirmedAtOrAfter(Evidence grant, List<Evidence> confirmations) {
-      return anyAtOrAfter(confirmations, grant.occurredAt());
+    private static Instant later(Instant latest, Instant time) {
+      return latest == null || time.isAfter(latest) ? time : latest;
     }
 
-    /** Whether any of the evidence happened at or after {@code time}. */
-    private static boolean anyAtOrAfter(List<Evidence> evidence, Instant time) {
-      for (Evidence e : evidence) {
-        if (!e.occurredAt().isBefore(time)) {
-          return true;
-        }
-      }
-      return false;
+    /** Whether {@code latest} (of some kind of evidence; null when there is none) is at or after the grant. */
+    private static boolean atOrAfter(Instant latest, Evidence grant) {
+      return latest != null && !latest.isBefore(grant.occurredAt());
     }
 
-    private void classifyImplicit(Evidence g, Instant asOf, List<Evidence> membershipEnds, Builder verdict) {
+    private void classifyImplicit(Evidence g, Instant asOf, Builder verdict) {
       switch (g.kind().validity()) {
         case TWO_YEARS -> {
           Instant until = twoYearsAfter(g.occurredAt());
@@ -204,7 +292,7 @@ public final class ConsentPolicy {
         }
         case UNTIL_MEMBERSHIP_ENDED -> {
           // An end at the same instant as the start ends it: when in doubt, no consent.
-          boolean ended = anyAtOrAfter(membershipEnds, g.occurredAt());
+          boolean ended = atOrAfter(latestMembershipEnd, g);
           if (ended) {
             verdict.reason(ReasonCode.MEMBERSHIP_ENDED.about(g.evidenceId()));
             lapsedImplicit.add(g);
@@ -220,6 +308,7 @@ public final class ConsentPolicy {
       }
     }
 
+    /** The latest lapse among the valid implicit grants; null when one of them never lapses. */
     Instant implicitValidUntil() {
       return implicitForever ? null : implicitLatestExpiry;
     }
@@ -260,6 +349,11 @@ public final class ConsentPolicy {
 
     Builder reason(String reason) {
       reasons.add(reason);
+      return this;
+    }
+
+    Builder decidedBy(Evidence evidence) {
+      evidenceIds.add(evidence.evidenceId());
       return this;
     }
 

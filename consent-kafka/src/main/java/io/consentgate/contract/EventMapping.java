@@ -4,9 +4,7 @@ import io.consentgate.events.ConsentEvidence;
 import io.consentgate.events.ContactCreated;
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.Contact;
-import io.consentgate.policy.ContactSource;
 import io.consentgate.policy.Evidence;
-import io.consentgate.policy.EvidenceKind;
 import java.time.Instant;
 
 /** Checks an input record against the event contract and turns it into a domain event. */
@@ -29,7 +27,7 @@ public final class EventMapping {
     String contactId = requireId("contactId", value.getContactId());
     requireKey(key, contactId);
     return new Contact(contactId, requireId("brandId", value.getBrandId()), value.getEmail(),
-        ContactSource.valueOf(value.getSource().name()), requireTime("createdAt", value.getCreatedAt()));
+        EnumMapping.toDomain(value.getSource()), requireTime("createdAt", value.getCreatedAt()));
   }
 
   public static ConsentEvent evidence(String key, ConsentEvidence value) {
@@ -40,7 +38,7 @@ public final class EventMapping {
     requireKey(key, contactId);
     String evidenceId = requireId("evidenceId", value.getEvidenceId());
     return new Evidence(evidenceId, contactId, requireId("brandId", value.getBrandId()),
-        EvidenceKind.valueOf(value.getKind().name()), requireTime("occurredAt", value.getOccurredAt()),
+        EnumMapping.toDomain(value.getKind()), requireTime("occurredAt", value.getOccurredAt()),
         value.getProof() == null ? null : value.getProof().getReference());
   }
 

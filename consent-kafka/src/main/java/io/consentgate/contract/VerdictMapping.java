@@ -1,8 +1,6 @@
 package io.consentgate.contract;
 
-import io.consentgate.events.ConsentStatus;
 import io.consentgate.events.ConsentVerdict;
-import io.consentgate.events.Decision;
 import io.consentgate.policy.Verdict;
 
 /** Turns the policy's verdict into the public ConsentVerdict record. */
@@ -15,8 +13,8 @@ public final class VerdictMapping {
         .setContactId(v.contactId())
         .setBrandId(v.brandId())
         .setEmail(v.email())
-        .setDecision(Decision.valueOf(v.decision().name()))
-        .setStatus(ConsentStatus.valueOf(v.status().name()))
+        .setDecision(EnumMapping.toContract(v.decision()))
+        .setStatus(EnumMapping.toContract(v.status()))
         .setOneToOneAllowed(v.oneToOneAllowed())
         .setValidUntil(v.validUntil())
         .setReasons(v.reasons())

@@ -1,10 +1,8 @@
 package io.consentgate.app;
 
-import io.consentgate.events.ConsentEvidence;
-import io.consentgate.events.ContactCreated;
 import io.consentgate.history.HistoryJson;
 import io.consentgate.history.MalformedRecordException;
-import io.consentgate.serde.ValueSerdes;
+import io.consentgate.topics.InputRecordSerializer;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,9 +86,7 @@ public final class PublishCommand implements Callable<Integer> {
 
   public static Result publish(GateRuntime runtime, BufferedReader history, PrintWriter err) throws Exception {
     GateConfig config = runtime.config();
-    ValueSerdes serdes = runtime.valueSerdes();
-    Serializer<ContactCreated> contacts = serdes.forType(ContactCreated.class).serializer();
-    Serializer<ConsentEvidence> evidence = serdes.forType(ConsentEvidence.class).serializer();
+    InputRecordSerializer inputs = new InputRecordSerializer(config.topics(), runtime.valueSerdes());
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
@@ -126,13 +121,11 @@ public final class PublishCommand implements Callable<Integer> {
           continue;
         }
         try {
-          if (record instanceof ContactCreated c) {
-            String topic = config.topics().contactCreated();
-            producer.send(new ProducerRecord<>(topic, c.getContactId(), contacts.serialize(topic, c)), acked);
+          ProducerRecord<String, byte[]> toSend = inputs.serialize(record); // its topic, keyed by contactId
+          producer.send(toSend, acked);
+          if (toSend.topic().equals(config.topics().contactCreated())) {
             result.contacts++;
-          } else if (record instanceof ConsentEvidence e) {
-            String topic = config.topics().consentEvidence();
-            producer.send(new ProducerRecord<>(topic, e.getContactId(), evidence.serialize(topic, e)), acked);
+          } else {
             result.evidence++;
           }
           result.sent++;

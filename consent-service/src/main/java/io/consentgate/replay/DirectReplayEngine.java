@@ -1,15 +1,13 @@
 package io.consentgate.replay;
 
-import io.consentgate.contract.EventMapping;
 import io.consentgate.contract.VerdictMapping;
-import io.consentgate.events.ConsentEvidence;
-import io.consentgate.events.ContactCreated;
 import io.consentgate.ledger.ConsentLedger;
 import io.consentgate.ledger.ContactConsent;
 import io.consentgate.ledger.LapseSchedule;
 import io.consentgate.ledger.SortedKeySet;
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
+import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,18 +39,14 @@ final class DirectReplayEngine implements ReplayEngine {
   }
 
   /**
-   * The topology's contract check: the domain event a record stands for.
+   * The topology's contract check: the domain event a record stands for, keyed as a producer
+   * keys it (by its contactId).
    *
    * @throws io.consentgate.contract.BadInputException when the record breaks the contract (the topology would dead-letter it)
    */
-  static ConsentEvent check(SpecificRecord record) {
-    if (record instanceof ContactCreated c) {
-      return EventMapping.contact(c.getContactId(), c);
-    }
-    if (record instanceof ConsentEvidence e) {
-      return EventMapping.evidence(e.getContactId(), e);
-    }
-    throw new IllegalArgumentException("not an input record: " + record.getClass().getSimpleName());
+  static ConsentEvent check(GateTopics topics, SpecificRecord record) {
+    var input = topics.inputFor(record);
+    return input.toEvent(input.keyOf(record), record);
   }
 
   @Override

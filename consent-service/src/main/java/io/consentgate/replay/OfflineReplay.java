@@ -2,6 +2,7 @@ package io.consentgate.replay;
 
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.history.HistoryJson;
+import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -62,7 +63,7 @@ public final class OfflineReplay {
 
   /** @throws UnknownEngine before reading anything, when this build has no engine of that name */
   public Result run(BufferedReader history, Instant until, PrintWriter verdictsOut, PrintWriter errors) throws Exception {
-    Run run = new Run(verdictsOut, errors);
+    Run run = new Run(settings.topics(), verdictsOut, errors);
     try (ReplayEngine gate = open(run)) {
       return run.replay(gate, history, until);
     }
@@ -84,6 +85,7 @@ public final class OfflineReplay {
 
   /** One replay: reading, the clock and the counts, whatever the engine. */
   private static final class Run implements ReplayEngine.Sink {
+    private final GateTopics topics;
     private final PrintWriter out;
     private final PrintWriter errors;
     private Instant clock = Instant.EPOCH;
@@ -93,13 +95,14 @@ public final class OfflineReplay {
     private long verdictCount;
     private long deadLettered;
 
-    Run(PrintWriter out, PrintWriter errors) {
+    Run(GateTopics topics, PrintWriter out, PrintWriter errors) {
+      this.topics = topics;
       this.out = out;
       this.errors = errors;
     }
 
     Result replay(ReplayEngine gate, BufferedReader history, Instant until) throws IOException {
-      try (ParsedHistory parsed = new ParsedHistory(history)) {
+      try (ParsedHistory parsed = new ParsedHistory(history, topics)) {
         while (parsed.hasNext()) {
           ParsedHistory.Line line = parsed.next();
           lines = line.number();

@@ -4,6 +4,7 @@ import io.consentgate.contract.BadInputException;
 import io.consentgate.history.HistoryJson;
 import io.consentgate.history.MalformedRecordException;
 import io.consentgate.policy.ConsentEvent;
+import io.consentgate.topics.GateTopics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,18 +56,19 @@ final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable
   private Iterator<Line> current = List.<Line>of().iterator();
   private boolean ended;
 
-  ParsedHistory(BufferedReader history) {
-    parser = new Thread(() -> parse(history), "replay-parser");
+  /** @param topics the input topics, whose contract checks the records go through */
+  ParsedHistory(BufferedReader history, GateTopics topics) {
+    parser = new Thread(() -> parse(history, topics), "replay-parser");
     parser.setDaemon(true);
     parser.start();
   }
 
-  private void parse(BufferedReader history) {
+  private void parse(BufferedReader history, GateTopics topics) {
     try {
       List<Line> batch = new ArrayList<>(BATCH);
       long number = 0;
       for (String text; (text = history.readLine()) != null; ) {
-        batch.add(parse(++number, text));
+        batch.add(parse(topics, ++number, text));
         if (batch.size() == BATCH) {
           batches.put(new Lines(batch));
           batch = new ArrayList<>(BATCH);
@@ -89,7 +91,7 @@ final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable
     }
   }
 
-  static Line parse(long number, String text) {
+  static Line parse(GateTopics topics, long number, String text) {
     if (text.isBlank()) {
       return new Blank(number);
     }
@@ -100,7 +102,7 @@ final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable
       return new Malformed(number, e.getMessage());
     }
     try {
-      return new Accepted(number, record, DirectReplayEngine.check(record));
+      return new Accepted(number, record, DirectReplayEngine.check(topics, record));
     } catch (BadInputException e) {
       return new Refused(number, record, e.getMessage());
     }

@@ -30,7 +30,7 @@ class ParsedHistoryTest {
       history.append(i % 700 == 5 ? "{not json" : i % 500 == 3 ? "  " : CONTACT.formatted(i)).append('\n');
     }
     List<ParsedHistory.Line> lines = new ArrayList<>();
-    try (ParsedHistory parsed = new ParsedHistory(new BufferedReader(new StringReader(history.toString())))) {
+    try (ParsedHistory parsed = new ParsedHistory(new BufferedReader(new StringReader(history.toString())), GateTopics.DEFAULTS)) {
       parsed.forEachRemaining(lines::add);
     }
     assertThat(lines).hasSize(2_000);

@@ -4,16 +4,16 @@ import io.consentgate.contract.BadInputException;
 import io.consentgate.contract.EventMapping;
 import io.consentgate.ledger.ContactConsent;
 import io.consentgate.topics.GateTopics;
+import io.consentgate.topics.InputTopic;
 
-import io.consentgate.events.ConsentEvidence;
 import io.consentgate.events.ConsentVerdict;
-import io.consentgate.events.ContactCreated;
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
 import io.consentgate.serde.ValueSerdes;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -102,15 +102,8 @@ public final class ConsentGateTopology {
     builder.addStateStore(withDurability(Stores.keyValueStoreBuilder(supplier(CATCH_UP_STORE, settings.durableStores()),
         Serdes.String(), Serdes.String()), settings.durableStores()));
 
-    EventTimeExtractor eventTime = new EventTimeExtractor();
-    KStream<String, ConsentEvent> contacts = builder
-        .stream(topics.contactCreated(), Consumed.with(Serdes.String(), serdes.forType(ContactCreated.class))
-            .withTimestampExtractor(eventTime).withName(CONTACT_SOURCE))
-        .mapValues(EventMapping::contact, Named.as(CONTACT_CHECK));
-    KStream<String, ConsentEvent> evidence = builder
-        .stream(topics.consentEvidence(), Consumed.with(Serdes.String(), serdes.forType(ConsentEvidence.class))
-            .withTimestampExtractor(eventTime).withName(EVIDENCE_SOURCE))
-        .mapValues(EventMapping::evidence, Named.as(EVIDENCE_CHECK));
+    KStream<String, ConsentEvent> contacts = checked(builder, topics.contactCreatedInput(), serdes, CONTACT_SOURCE, CONTACT_CHECK);
+    KStream<String, ConsentEvent> evidence = checked(builder, topics.consentEvidenceInput(), serdes, EVIDENCE_SOURCE, EVIDENCE_CHECK);
 
     KStream<String, ConsentEvent> events = contacts.merge(evidence, Named.as(MERGE));
     String rerouting = settings.rerouteMisrouted() ? REROUTE_OUT : null;
@@ -134,6 +127,15 @@ public final class ConsentGateTopology {
           .withName(VERDICT_SINK_REROUTED));
     }
     return builder.build();
+  }
+
+  /** An input topic read with its event time, then checked against the contract ({@link EventMapping}). */
+  private static <V extends SpecificRecord> KStream<String, ConsentEvent> checked(StreamsBuilder builder,
+      InputTopic<V> input, ValueSerdes serdes, String sourceName, String checkName) {
+    return builder
+        .stream(input.name(), Consumed.with(input.keySerde(), input.valueSerde(serdes))
+            .withTimestampExtractor(new EventTimeExtractor<>(input)).withName(sourceName))
+        .mapValues(input::toEvent, Named.as(checkName));
   }
 
   /**

@@ -1,24 +1,33 @@
 package io.consentgate.topology;
 
-import io.consentgate.events.ConsentEvidence;
-import io.consentgate.events.ContactCreated;
+import io.consentgate.topics.InputTopic;
+import java.time.Instant;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 
 /**
- * Event time comes from the payload (createdAt, occurredAt), never from when the record was
- * produced, so that a replay decides exactly as the live run did.
+ * Event time comes from the payload (createdAt, occurredAt: whatever the input topic's record
+ * says, {@link InputTopic#eventTimeOf}), never from when the record was produced, so that a replay
+ * decides exactly as the live run did. One per input topic.
  */
-public final class EventTimeExtractor implements TimestampExtractor {
+public final class EventTimeExtractor<V extends SpecificRecord> implements TimestampExtractor {
+
+  private final InputTopic<V> input;
+
+  public EventTimeExtractor(InputTopic<V> input) {
+    this.input = input;
+  }
 
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     long eventTime = -1;
     Object value = record.value();
-    if (value instanceof ContactCreated c && c.getCreatedAt() != null) {
-      eventTime = c.getCreatedAt().toEpochMilli();
-    } else if (value instanceof ConsentEvidence e && e.getOccurredAt() != null) {
-      eventTime = e.getOccurredAt().toEpochMilli();
+    if (input.carries(value)) {
+      Instant time = input.eventTimeOf(input.valueType().cast(value));
+      if (time != null) {
+        eventTime = time.toEpochMilli();
+      }
     }
     if (eventTime >= 0) {
       return eventTime;

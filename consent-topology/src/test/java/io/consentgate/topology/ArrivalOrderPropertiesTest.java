@@ -88,13 +88,7 @@ class ArrivalOrderPropertiesTest {
     // In-memory stores: the property is about the logic, and it runs two drivers per try.
     TopologySettings d = TopologySettings.defaults();
     try (GateTestDriver gate = new GateTestDriver(new TopologySettings(d.topics(), d.policy(), d.lapseCheckInterval(), false))) {
-      for (SpecificRecord r : records) {
-        if (r instanceof ContactCreated c) {
-          gate.send(c);
-        } else {
-          gate.send((ConsentEvidence) r);
-        }
-      }
+      records.forEach(gate::send);
       for (ConsentVerdict v : gate.readVerdicts()) {
         published.put(v.getContactId(), List.of(v.getDecision(), v.getStatus(), String.valueOf(v.getValidUntil())));
       }

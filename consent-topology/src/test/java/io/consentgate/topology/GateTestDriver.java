@@ -1,6 +1,8 @@
 package io.consentgate.topology;
 
 import io.consentgate.topics.GateTopics;
+import io.consentgate.topics.InputRecordSerializer;
+import io.consentgate.topics.InputTopic;
 
 import io.consentgate.events.ConsentEvidence;
 import io.consentgate.events.ConsentVerdict;
@@ -10,12 +12,17 @@ import io.consentgate.events.EvidenceKind;
 import io.consentgate.events.Proof;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.InMemorySchemaRegistry;
+import io.consentgate.serde.ValueSerdes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,6 +52,8 @@ public final class GateTestDriver implements AutoCloseable {
   final TestInputTopic<byte[], byte[]> rawEvidence;
   final TestOutputTopic<String, ConsentVerdict> verdicts;
   final TestOutputTopic<byte[], byte[]> deadLetters;
+  private final InputRecordSerializer inputRecords;
+  private final Map<String, TestInputTopic<String, byte[]>> serializedInputs = new HashMap<>();
   private final Path stateDir;
 
   GateTestDriver() {
@@ -73,18 +82,25 @@ public final class GateTestDriver implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.putAll(ConsentGateTopology.streamsProperties(settings));
     props.putAll(extraProps);
-    topology = ConsentGateTopology.build(settings, io.consentgate.serde.ValueSerdes.using(registry));
+    ValueSerdes serdes = ValueSerdes.using(registry);
+    topology = ConsentGateTopology.build(settings, serdes);
     driver = new TopologyTestDriver(topology, props, start);
     GateTopics t = settings.topics();
-    contacts = driver.createInputTopic(t.contactCreated(), new StringSerializer(),
-        new ConfluentAvroSerde<>(registry, ContactCreated.class).serializer());
-    evidence = driver.createInputTopic(t.consentEvidence(), new StringSerializer(),
-        new ConfluentAvroSerde<>(registry, ConsentEvidence.class).serializer());
+    contacts = input(t.contactCreatedInput(), serdes);
+    evidence = input(t.consentEvidenceInput(), serdes);
+    inputRecords = new InputRecordSerializer(t, serdes);
+    for (InputTopic<?> input : t.inputs()) {
+      serializedInputs.put(input.name(), driver.createInputTopic(input.name(), new StringSerializer(), new ByteArraySerializer()));
+    }
     rawContacts = driver.createInputTopic(t.contactCreated(), new ByteArraySerializer(), new ByteArraySerializer());
     rawEvidence = driver.createInputTopic(t.consentEvidence(), new ByteArraySerializer(), new ByteArraySerializer());
     verdicts = driver.createOutputTopic(t.verdicts(), new StringDeserializer(),
         new ConfluentAvroSerde<>(registry, ConsentVerdict.class).deserializer());
     deadLetters = driver.createOutputTopic(t.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private <V extends SpecificRecord> TestInputTopic<String, V> input(InputTopic<V> input, ValueSerdes serdes) {
+    return driver.createInputTopic(input.name(), input.keySerde().serializer(), input.valueSerde(serdes).serializer());
   }
 
   static ContactCreated contact(String id, String email, ContactSource source, Instant createdAt) {
@@ -110,6 +126,12 @@ public final class GateTestDriver implements AutoCloseable {
 
   public void send(ConsentEvidence e) {
     evidence.pipeInput(e.getContactId(), e);
+  }
+
+  /** Sends a record of either input type (as read from a history) to its topic, keyed by its contactId. */
+  public void send(SpecificRecord record) {
+    ProducerRecord<String, byte[]> r = inputRecords.serialize(record);
+    serializedInputs.get(r.topic()).pipeInput(r.key(), r.value());
   }
 
   public void advanceClock(Duration d) {

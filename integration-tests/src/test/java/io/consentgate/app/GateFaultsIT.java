@@ -162,7 +162,7 @@ class GateFaultsIT {
         await().atMost(WAIT).until(() -> stackView.caughtUp(runtime));
       }
       int before = GateOnKafkaIT.stableVerdictCount(runtime);
-      deleteRecursively(dir.resolve("state"));
+      org.apache.kafka.common.utils.Utils.delete(dir.resolve("state").toFile());
 
       Instant restart = Instant.now();
       try (GateService gate = runtime.gateService()) {
@@ -198,12 +198,6 @@ class GateFaultsIT {
     flags.put("kafka.commit.interval.ms", "100");
     flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H");
     return flags;
-  }
-
-  private static void deleteRecursively(Path path) throws java.io.IOException {
-    try (var files = Files.walk(path)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 
   private static Schema newerEvidenceSchema(GateRuntime runtime) {
