@@ -9,6 +9,7 @@ import io.consentgate.runtime.GateService;
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.StreamsSettings;
+import io.consentgate.topology.GateStreamsConfig;
 import io.consentgate.topology.TopologySettings;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
@@ -77,6 +78,7 @@ public final class BenchMain implements Callable<Integer> {
   String bootstrapServers;
 
   static final List<String> HEADLINE_KEYS = List.of("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
+      "stateful_eos_eps", "ratio_gate_to_stateful",
       "gate_alo_eps", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s",
       "rss_mb_1m_contacts", "rss_mb_10m_contacts");
 
@@ -87,6 +89,7 @@ public final class BenchMain implements Callable<Integer> {
 
   static final long SMOKE_CONTACTS = 20_000;
   private static final String PASSTHROUGH_OUT = "bench-passthrough-out";
+  private static final String STATEFUL_OUT = "bench-stateful-out";
 
   /** {@code memoryContacts}: the numbers of contacts in state to measure process memory with. */
   record Plan(long events, int eventsPerContact, int partitions, int rounds, int reroutingPairs, int[] ratesPerSecond,
@@ -145,7 +148,8 @@ public final class BenchMain implements Callable<Integer> {
         results.put("replay_topology_engine_eps", replay.get("topology"));
       }
       if (runs("policy")) {
-        results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick)) : null);
+        results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick, "outcome")) : null);
+        results.put("policy_full_verdicts_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick, "decide")) : null);
       }
       results.put("rss_mb_after_run", rssMb());
       if (runs("memory")) {
@@ -173,11 +177,13 @@ public final class BenchMain implements Callable<Integer> {
       throws Exception {
     String history = history(plan.events(), plan.eventsPerContact(), 42);
     cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters(),
-        PASSTHROUGH_OUT), plan.partitions());
+        PASSTHROUGH_OUT, STATEFUL_OUT), plan.partitions());
     long preloaded = cluster.preload(history, topics);
     log("preloaded %d events into %d partitions", preloaded, plan.partitions());
 
     List<Double> passthrough = new ArrayList<>();
+    List<Double> stateful = new ArrayList<>();
+    List<Double> gateToStateful = new ArrayList<>();
     List<Double> gateEos = new ArrayList<>();
     List<Double> gateAlo = new ArrayList<>();
     Map<String, List<Double>> startup = new LinkedHashMap<>();
@@ -185,6 +191,7 @@ public final class BenchMain implements Callable<Integer> {
     String lastGateApp = null;
     for (int round = 1; runs("throughput") && round <= plan.rounds(); round++) {
       Timing p = passthrough(cluster, topics, "bench-pass-" + round, work);
+      Timing st = stateful(cluster, topics, plan.partitions(), "bench-stateful-" + round, work);
       String eosApp = "bench-gate-eos-" + round;
       Timing e = gate(cluster, topics, plan.partitions(), true, eosApp, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(eosApp));
       lastGateState = work.resolve(eosApp);
@@ -192,14 +199,18 @@ public final class BenchMain implements Callable<Integer> {
       Timing a = gate(cluster, topics, plan.partitions(), true, "bench-gate-alo-" + round, StreamsConfig.AT_LEAST_ONCE,
           work.resolve("alo-" + round));
       passthrough.add(preloaded / p.processingSeconds());
+      stateful.add(preloaded / st.processingSeconds());
+      gateToStateful.add(st.processingSeconds() / e.processingSeconds());
       gateEos.add(preloaded / e.processingSeconds());
       gateAlo.add(preloaded / a.processingSeconds());
       startup.computeIfAbsent("passthrough_eos", k -> new ArrayList<>()).add(p.startupSeconds());
+      startup.computeIfAbsent("stateful_eos", k -> new ArrayList<>()).add(st.startupSeconds());
       startup.computeIfAbsent("gate_eos", k -> new ArrayList<>()).add(e.startupSeconds());
       startup.computeIfAbsent("gate_alo", k -> new ArrayList<>()).add(a.startupSeconds());
-      log("round %d: passthrough %.0f, gate EOS %.0f, gate ALO %.0f events/s (start-up %.1f / %.1f / %.1f s)", round,
-          passthrough.get(round - 1), gateEos.get(round - 1), gateAlo.get(round - 1), p.startupSeconds(),
-          e.startupSeconds(), a.startupSeconds());
+      log("round %d: passthrough %.0f, stateful %.0f, gate EOS %.0f (%.3f of stateful), gate ALO %.0f events/s "
+          + "(start-up %.1f / %.1f / %.1f / %.1f s)", round, passthrough.get(round - 1), stateful.get(round - 1),
+          gateEos.get(round - 1), gateToStateful.get(round - 1), gateAlo.get(round - 1), p.startupSeconds(),
+          st.startupSeconds(), e.startupSeconds(), a.startupSeconds());
     }
     if (runs("rerouting")) {
       results.put("rerouting", reroutingCost(plan, cluster, topics, preloaded, work));
@@ -223,6 +234,12 @@ public final class BenchMain implements Callable<Integer> {
     results.put("gate_alo_eps", round(median(gateAlo)));
     results.put("ratio_gate_to_passthrough", Math.round(eos / pass * 1000) / 1000.0);
     results.put("passthrough_eos_eps_runs", passthrough.stream().map(BenchMain::round).toList());
+    results.put("stateful_eos_eps", round(median(stateful)));
+    results.put("stateful_eos_eps_runs", stateful.stream().map(BenchMain::round).toList());
+    // The median of the per-round ratios: a round's gate and baseline ran side by side, on the
+    // same machine state; the ratio of the two medians would mix rounds.
+    results.put("ratio_gate_to_stateful", Math.round(median(gateToStateful) * 1000) / 1000.0);
+    results.put("ratio_gate_to_stateful_runs", gateToStateful.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
     results.put("gate_eos_eps_runs", gateEos.stream().map(BenchMain::round).toList());
     results.put("gate_alo_eps_runs", gateAlo.stream().map(BenchMain::round).toList());
     Map<String, Object> startupMedians = new LinkedHashMap<>();
@@ -327,6 +344,26 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
+  /** The stateful baseline ({@link StatefulBaseline}), with the gate's own production Streams settings. */
+  private static Timing stateful(BenchCluster cluster, GateTopics topics, int partitions, String app, Path work)
+      throws Exception {
+    TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
+        .withInputPartitions(partitions);
+    Properties props = GateStreamsConfig.properties(
+        gateStreamsSettings(cluster.bootstrap, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app)), settings);
+    long startMillis = System.currentTimeMillis();
+    long start = System.nanoTime();
+    try (KafkaStreams streams = new KafkaStreams(StatefulBaseline.build(List.of(topics.contactCreated(),
+        topics.consentEvidence()), STATEFUL_OUT), props)) {
+      streams.start();
+      cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
+      long end = System.nanoTime();
+      return Timing.of(start, startMillis, cluster.firstAppendSince(STATEFUL_OUT, startMillis), end);
+    } finally {
+      org.apache.kafka.common.utils.Utils.delete(work.resolve(app).toFile());
+    }
+  }
+
   private static Timing gate(BenchCluster cluster, GateTopics topics, int partitions, boolean rerouting, String app,
                              String guarantee, Path state) throws Exception {
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
@@ -423,8 +460,12 @@ public final class BenchMain implements Callable<Integer> {
     return rates;
   }
 
-  private static double policyDecisionsPerSecond(boolean quick) throws Exception {
-    var options = new OptionsBuilder().include(PolicyBenchmark.class.getName()).forks(1).threads(1)
+  /**
+   * @param method {@code outcome} (what the gate decides on every event) or {@code decide} (a full
+   *     verdict with its reasons, built only when one is published)
+   */
+  private static double policyDecisionsPerSecond(boolean quick, String method) throws Exception {
+    var options = new OptionsBuilder().include(PolicyBenchmark.class.getName() + "." + method + "$").forks(1).threads(1)
         .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 2 : 3))
         .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 2 : 3))
         .build();

@@ -19,6 +19,7 @@ final class Chart {
   static void write(Map<String, Object> results, Path file) throws IOException {
     DefaultCategoryDataset throughput = new DefaultCategoryDataset();
     add(throughput, results, "passthrough_eos_eps", "passthrough EOS");
+    add(throughput, results, "stateful_eos_eps", "stateful baseline EOS");
     add(throughput, results, "gate_eos_eps", "gate EOS");
     add(throughput, results, "gate_alo_eps", "gate at-least-once");
     add(throughput, results, "replay_eps", "offline replay");

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** Decisions per second of the pure policy over realistic contact states (JMH). */
+/** Decisions per second of the pure policy over realistic contact states (JMH): outcomes and full verdicts. */
 @State(Scope.Thread)
 public class PolicyBenchmark {
 
@@ -46,9 +46,17 @@ public class PolicyBenchmark {
     }
   }
 
+  /** A full verdict, reasons and lists included: what the gate builds when it publishes. */
   @Benchmark
   public Object decide() {
     int i = next++ & (STATES - 1);
     return policy.decide(states[i], asOf[i]);
+  }
+
+  /** The outcome alone: what the gate computes on every event to see whether anything changed. */
+  @Benchmark
+  public Object outcome() {
+    int i = next++ & (STATES - 1);
+    return policy.outcome(states[i], asOf[i]);
   }
 }

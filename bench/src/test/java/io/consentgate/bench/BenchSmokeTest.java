@@ -23,10 +23,14 @@ class BenchSmokeTest {
     assertThat(exit).isZero();
     JsonNode results = new ObjectMapper().readTree(out.toFile());
     assertThat(results.fieldNames()).toIterable().contains("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
-        "gate_alo_eps", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s", "rss_mb_1m_contacts",
+        "gate_alo_eps", "stateful_eos_eps", "ratio_gate_to_stateful", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s", "rss_mb_1m_contacts",
         "rss_mb_10m_contacts", "memory");
     assertThat(results.get("gate_eos_eps").asDouble()).isPositive();
     assertThat(results.get("passthrough_eos_eps").asDouble()).isPositive();
+    assertThat(results.get("stateful_eos_eps").asDouble()).isPositive();
+    assertThat(results.get("stateful_eos_eps_runs")).hasSize(1);
+    assertThat(results.get("ratio_gate_to_stateful").asDouble()).isPositive();
+    assertThat(results.get("policy_full_verdicts_per_s").isNull()).as("no JMH in a smoke run").isTrue();
     assertThat(results.get("replay_eps").asDouble()).isPositive();
     assertThat(results.get("restore_eps").asDouble()).isPositive();
     assertThat(results.get("latency_ms").get("500").get("verdicts").asLong()).isPositive();

@@ -119,11 +119,11 @@ public final class ConsentLedger {
     if (consent.state().contact().isEmpty()) {
       return consent; // evidence before its contact: kept, decided when the contact arrives
     }
-    Verdict verdict = policy.decide(consent.state(), asOf);
     ContactConsent.Published last = consent.published();
-    if (last != null && last.sameOutcomeAs(verdict)) {
-      return consent;
+    if (last != null && last.sameOutcomeAs(policy.outcome(consent.state(), asOf))) {
+      return consent; // nothing to publish: the verdict's reasons and lists are never built
     }
+    Verdict verdict = policy.decide(consent.state(), asOf);
     long version = last == null ? 1 : last.version() + 1;
     if (last != null && last.validUntil() != null) {
       lapses.remove(last.validUntil(), consent.contactId());

@@ -3,6 +3,7 @@ package io.consentgate.ledger;
 import io.consentgate.policy.ConsentState;
 import io.consentgate.policy.ConsentStatus;
 import io.consentgate.policy.Decision;
+import io.consentgate.policy.Outcome;
 import io.consentgate.policy.Verdict;
 import java.time.Instant;
 
@@ -24,9 +25,9 @@ public record ContactConsent(String contactId, ConsentState state, Published pub
     }
 
     /** What a mail sender acts on: a new verdict is published only when one of these changes. */
-    boolean sameOutcomeAs(Verdict verdict) {
-      return decision == verdict.decision() && status == verdict.status()
-          && java.util.Objects.equals(validUntil, verdict.validUntil());
+    boolean sameOutcomeAs(Outcome outcome) {
+      return decision == outcome.decision() && status == outcome.status()
+          && java.util.Objects.equals(validUntil, outcome.validUntil());
     }
   }
 

@@ -40,6 +40,19 @@ public final class ConsentPolicy {
    *     or when {@code asOf} is before the latest recorded event
    */
   public Verdict decide(ConsentState state, Instant asOf) {
+    return evaluate(state, asOf, true).build();
+  }
+
+  /**
+   * The outcome {@link #decide} would give (decision, status, validUntil), without the reasons,
+   * evidence ids and recommendations: what the gate compares with the last published verdict on
+   * every event, building the full verdict only when it publishes one. Same preconditions.
+   */
+  public Outcome outcome(ConsentState state, Instant asOf) {
+    return evaluate(state, asOf, false).outcome();
+  }
+
+  private Builder evaluate(ConsentState state, Instant asOf, boolean details) {
     Contact contact = state.contact()
         .orElseThrow(() -> new IllegalArgumentException("no contact record to decide for"));
     Instant latest = state.latestEventTime().orElseThrow();
@@ -48,13 +61,13 @@ public final class ConsentPolicy {
           + ": its latest recorded event is at " + latest);
     }
     Profile profile = settings.profileFor(contact.brandId());
-    Builder verdict = new Builder(contact, asOf, profile);
+    Builder verdict = new Builder(contact, asOf, profile, details);
 
     // docs/policy.md, "The decision": the rules in order; the first that applies gives the verdict.
     // Rules 1 and 2 look only at the address, so their verdicts carry no evidence notes.
     EmailAddress address = EmailAddress.parse(contact.email()).orElse(null);
     if (invalidAddress(address, verdict) || roleBasedAddress(address, verdict)) {
-      return verdict.build();
+      return verdict;
     }
     // Rules 3 to 8 look at the contact's evidence, sorted first ("Which evidence counts").
     SortedEvidence evidence = SortedEvidence.sort(contact, state.evidence(), asOf, profile, verdict);
@@ -63,10 +76,10 @@ public final class ConsentPolicy {
         || implicitGrant(evidence, verdict)
         || expired(evidence, verdict)
         || pendingConfirmation(evidence, verdict)) {
-      return verdict.build();
+      return verdict;
     }
     bySource(contact.source(), evidence, verdict);
-    return verdict.build();
+    return verdict;
   }
 
   // The rules of the decision, in order. Each of rules 1 to 7 tells whether it applies and, if so,
@@ -145,7 +158,7 @@ public final class ConsentPolicy {
   private static void bySource(ContactSource source, SortedEvidence evidence, Builder verdict) {
     askForExplicitConsentIfImplicitSetAside(evidence, verdict);
     ConsentStatus fromSource = source.statusWithoutGrant();
-    verdict.status(fromSource).reason(ReasonCode.SOURCE.about(source.name()));
+    verdict.status(fromSource).reason(ReasonCode.SOURCE, source.name());
     if (fromSource != ConsentStatus.NO_CONSENT) {
       sourceRecommendation(source).ifPresent(verdict::recommend);
     }
@@ -212,10 +225,10 @@ public final class ConsentPolicy {
     private void setAside(Contact contact, List<Evidence> all, Builder verdict) {
       for (Evidence e : all) {
         if (!e.brandId().equals(contact.brandId())) {
-          verdict.reason(ReasonCode.OTHER_BRAND_EVIDENCE.about(e.evidenceId()));
+          verdict.reason(ReasonCode.OTHER_BRAND_EVIDENCE, e.evidenceId());
         } else {
           switch (e.kind().effect()) {
-            case NEVER_COUNTS -> verdict.reason(ReasonCode.VERBAL_CONSENT_NOT_VERIFIABLE.about(e.evidenceId()));
+            case NEVER_COUNTS -> verdict.reason(ReasonCode.VERBAL_CONSENT_NOT_VERIFIABLE, e.evidenceId());
             // Withdrawals and endings need no proof: doubt about them must not let mail through.
             case WITHDRAWAL -> {
               if (latestWithdrawal == null || BY_TIME.compare(e, latestWithdrawal) > 0) {
@@ -226,7 +239,7 @@ public final class ConsentPolicy {
             case PENDING -> pending.add(e);
             case EXPLICIT_GRANT, IMPLICIT_GRANT -> {
               if (!e.isVerifiable()) {
-                verdict.reason(ReasonCode.UNVERIFIABLE_EVIDENCE.about(e.evidenceId()));
+                verdict.reason(ReasonCode.UNVERIFIABLE_EVIDENCE, e.evidenceId());
               } else {
                 grants.add(e);
                 if (e.kind() == EvidenceKind.DOUBLE_OPT_IN_CONFIRMED) {
@@ -244,21 +257,21 @@ public final class ConsentPolicy {
       for (Evidence g : grants) {
         if (latestWithdrawal != null && !g.occurredAt().isAfter(latestWithdrawal.occurredAt())) {
           // 1. made at or before the latest withdrawal
-          verdict.reason(ReasonCode.REVOKED_BY_WITHDRAWAL.about(g.evidenceId()));
+          verdict.reason(ReasonCode.REVOKED_BY_WITHDRAWAL, g.evidenceId());
         } else if (g.kind().effect() == EvidenceKind.Effect.EXPLICIT_GRANT) {
           // 2. explicit; under strict a checkbox or signup waits for its confirmation
           if (profile == Profile.STRICT && g.kind().needsConfirmationUnderStrict() && !atOrAfter(latestConfirmation, g)) {
-            verdict.reason(ReasonCode.CONFIRMATION_REQUIRED_BY_PROFILE.about(g.evidenceId()));
+            verdict.reason(ReasonCode.CONFIRMATION_REQUIRED_BY_PROFILE, g.evidenceId());
             pending.add(g);
           } else {
             countingExplicit.add(g);
           }
         } else if (latestWithdrawal != null) {
           // 3. implicit, after a withdrawal
-          verdict.reason(ReasonCode.NOT_EXPLICIT_AFTER_WITHDRAWAL.about(g.evidenceId()));
+          verdict.reason(ReasonCode.NOT_EXPLICIT_AFTER_WITHDRAWAL, g.evidenceId());
         } else if (profile == Profile.STRICT) {
           // 4. implicit, under strict
-          verdict.reason(ReasonCode.IMPLICIT_NOT_ACCEPTED_BY_PROFILE.about(g.evidenceId()));
+          verdict.reason(ReasonCode.IMPLICIT_NOT_ACCEPTED_BY_PROFILE, g.evidenceId());
           implicitSetAsideByProfile = true;
         } else {
           // 5. implicit, under optin: valid or lapsed
@@ -286,7 +299,7 @@ public final class ConsentPolicy {
               implicitLatestExpiry = until;
             }
           } else {
-            verdict.reason(ReasonCode.GRANT_LAPSED.about(g.evidenceId()));
+            verdict.reason(ReasonCode.GRANT_LAPSED, g.evidenceId());
             lapsedImplicit.add(g);
           }
         }
@@ -294,7 +307,7 @@ public final class ConsentPolicy {
           // An end at the same instant as the start ends it: when in doubt, no consent.
           boolean ended = atOrAfter(latestMembershipEnd, g);
           if (ended) {
-            verdict.reason(ReasonCode.MEMBERSHIP_ENDED.about(g.evidenceId()));
+            verdict.reason(ReasonCode.MEMBERSHIP_ENDED, g.evidenceId());
             lapsedImplicit.add(g);
           } else {
             validImplicit.add(g);
@@ -314,11 +327,16 @@ public final class ConsentPolicy {
     }
   }
 
-  /** Collects a verdict's parts; the decision always follows from the status. */
+  /**
+   * Collects a verdict's parts; the decision always follows from the status. Without details it
+   * keeps only what the outcome needs: the notes are strings built per evidence, most of a
+   * decision's cost, and wasted whenever nothing is published.
+   */
   private static final class Builder {
     private final Contact contact;
     private final Instant asOf;
     private final Profile profile;
+    private final boolean details;
     private ConsentStatus status;
     private boolean oneToOne = true;
     private Instant validUntil;
@@ -326,10 +344,11 @@ public final class ConsentPolicy {
     private final List<String> evidenceIds = new ArrayList<>();
     private final List<String> recommendations = new ArrayList<>();
 
-    Builder(Contact contact, Instant asOf, Profile profile) {
+    Builder(Contact contact, Instant asOf, Profile profile, boolean details) {
       this.contact = contact;
       this.asOf = asOf;
       this.profile = profile;
+      this.details = details;
     }
 
     Builder status(ConsentStatus s) {
@@ -347,28 +366,39 @@ public final class ConsentPolicy {
       return this;
     }
 
-    Builder reason(String reason) {
-      reasons.add(reason);
+    /** A note; built only when the verdict's details are wanted (see {@link ReasonCode#about}). */
+    Builder reason(ReasonCode code, String about) {
+      if (details) {
+        reasons.add(code.about(about));
+      }
       return this;
     }
 
     Builder decidedBy(Evidence evidence) {
-      evidenceIds.add(evidence.evidenceId());
+      if (details) {
+        evidenceIds.add(evidence.evidenceId());
+      }
       return this;
     }
 
     Builder decidedBy(List<Evidence> evidence) {
-      for (Evidence e : evidence) {
-        evidenceIds.add(e.evidenceId());
+      if (details) {
+        for (Evidence e : evidence) {
+          evidenceIds.add(e.evidenceId());
+        }
       }
       return this;
     }
 
     Builder recommend(Recommendation r) {
-      if (!recommendations.contains(r.name())) {
+      if (details && !recommendations.contains(r.name())) {
         recommendations.add(r.name());
       }
       return this;
+    }
+
+    Outcome outcome() {
+      return new Outcome(status.decision(), status, validUntil);
     }
 
     Verdict build() {

@@ -170,6 +170,18 @@ class ConsentPropertiesTest {
     assertThat(policy.decide(b, asOf)).isEqualTo(policy.decide(a, asOf));
   }
 
+  @Property(tries = 500)
+  @Label("the outcome alone is exactly the full verdict's decision, status and validUntil")
+  void outcomeIsTheVerdictsOutcome(@ForAll("histories") List<ConsentEvent> history, @ForAll("instants") Instant later,
+                                   @ForAll Profile profile) {
+    ConsentState state = fold(history);
+    Instant asOf = latest(state).isAfter(later) ? latest(state) : later;
+    ConsentPolicy policy = POLICIES.get(profile);
+    Verdict verdict = policy.decide(state, asOf);
+    assertThat(policy.outcome(state, asOf))
+        .isEqualTo(new Outcome(verdict.decision(), verdict.status(), verdict.validUntil()));
+  }
+
   @Property(tries = 300)
   @Label("duplicated records change nothing")
   void duplicatesDoNotMatter(@ForAll("histories") List<ConsentEvent> history, @ForAll long seed,
