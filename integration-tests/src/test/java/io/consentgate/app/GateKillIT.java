@@ -46,13 +46,16 @@ class GateKillIT {
     GateRuntime runtime = KafkaStack.runtime(flags);
     GateOnKafkaIT.createTopics(runtime);
     String history = GateOnKafkaIT.generated(30_000, 11);
-    KafkaStack.publish(runtime, history);
     long contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\"")).count();
 
     Path logs = Path.of("target", "gate-kill-logs");
     java.nio.file.Files.createDirectories(logs);
+    // The gate runs live before the history arrives (a gate started over a backlog would catch up
+    // quietly and publish nothing until done), so the kill lands in the middle of a stream.
     Process first = startGate(flags, logs.resolve("gate-1.log"));
     try {
+      await().atMost(WAIT).until(() -> java.nio.file.Files.readString(logs.resolve("gate-1.log")).contains("-> RUNNING"));
+      KafkaStack.publish(runtime, history);
       // A cheap look at the verdict topic's end offsets, so the kill lands early in the backlog.
       await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> stack.verdictOffsets(runtime) > 1_000);
     } finally {

@@ -82,6 +82,9 @@ final class KafkaStack implements AutoCloseable {
     if (r.malformed != 0) {
       throw new AssertionError(r.malformed + " malformed lines in a test history");
     }
+    if (r.failure != null) {
+      throw new AssertionError("only " + r.acknowledged + " of " + r.sent + " records acknowledged", r.failure);
+    }
   }
 
   /** Every verdict on the topic, in partition order, read as a mail sender would (read_committed). */
