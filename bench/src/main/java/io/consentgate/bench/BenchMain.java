@@ -79,7 +79,7 @@ public final class BenchMain implements Callable<Integer> {
 
   static final List<String> HEADLINE_KEYS = List.of("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
       "stateful_eos_eps", "ratio_gate_to_stateful",
-      "gate_alo_eps", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s",
+      "gate_alo_eps", "latency_p99_ms_at_20k", "latency_p99_ms_at_40k", "replay_eps", "restore_eps", "policy_decisions_per_s",
       "rss_mb_1m_contacts", "rss_mb_10m_contacts");
 
   public static void main(String[] args) {
@@ -110,10 +110,10 @@ public final class BenchMain implements Callable<Integer> {
       return new Plan(3_000, 10, 2, 1, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false, new long[] {SMOKE_CONTACTS});
     }
     if (quick) {
-      return new Plan(200_000, 10, 4, 1, 3, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
+      return new Plan(120_000, 10, 4, 3, 3, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
           new long[] {1_000_000});
     }
-    return new Plan(1_000_000, 10, 6, 5, 9, new int[] {5_000, 20_000}, Duration.ofSeconds(20), 1_000_000, true,
+    return new Plan(1_000_000, 10, 6, 5, 9, new int[] {5_000, 20_000, 40_000}, Duration.ofSeconds(20), 1_000_000, true,
         new long[] {1_000_000, 10_000_000});
   }
 
@@ -304,6 +304,8 @@ public final class BenchMain implements Callable<Integer> {
     results.put("latency_ms", latency);
     Object at20k = latency.containsKey("20000") ? ((Map<?, ?>) latency.get("20000")).get("p99") : null;
     results.put("latency_p99_ms_at_20k", at20k);
+    Object at40k = latency.containsKey("40000") ? ((Map<?, ?>) latency.get("40000")).get("p99") : null;
+    results.put("latency_p99_ms_at_40k", at40k);
   }
 
   private static String history(long events, int perContact, long seed) {
