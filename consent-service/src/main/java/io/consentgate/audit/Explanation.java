@@ -195,8 +195,10 @@ public final class Explanation {
       }
       verdict = policy.decide(state, asOf);
     } else {
-      note = state.evidence().isEmpty() ? "no contact yet: no record of this contact"
-          : "no contact yet: " + state.evidence().size() + " evidence record(s) kept, which count once the contact record arrives";
+      note = records == 0 ? "no contact yet: none of the contact's records " + (outside == RoleKind.NOT_YET_APPENDED
+          ? "had been appended by T" : "had happened by T")
+          : "no contact yet: its contact record " + (outside == RoleKind.NOT_YET_APPENDED ? "had not been appended by T"
+          : "had not happened by T") + "; the evidence is kept and counts once it is there";
     }
     Rules.Rule rule = verdict == null ? null : Rules.of(verdict.status(), state.contact().get().source().name());
     List<Role> roles = new ArrayList<>(timeline.size());

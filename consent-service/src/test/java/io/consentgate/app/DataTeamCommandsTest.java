@@ -42,7 +42,7 @@ class DataTeamCommandsTest {
       assertThat(json(l).get("decidedAt").asText()).isEqualTo("2024-06-01T00:00:00Z");
       assertThat(json(l).get("version").asLong()).isEqualTo(1);
     });
-    assertThat(json(run.outLines().get(2)).get("status").asText()).as("c-chen's later purchase is not applied")
+    assertThat(json(run.outLines().get(2)).get("status").asText()).as("c-chen's purchase after the withdrawal does not help")
         .isEqualTo("WITHDRAWN");
     assertThat(run.err()).contains("records after --as-of 2024-06-01T00:00:00Z not applied");
 
