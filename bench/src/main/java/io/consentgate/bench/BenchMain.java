@@ -62,9 +62,9 @@ public final class BenchMain implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: throughput, rerouting, redecide, restore, latency, replay, policy, memory "
-          + "(default: all). restore and rerouting need throughput (restore wipes and restores its state; rerouting "
-          + "reuses its input).")
+      description = "Run only these sections: throughput, rerouting, audit, redecide, restore, latency, replay, policy, "
+          + "memory (default: all). restore, rerouting and audit need throughput (restore wipes and restores its state; "
+          + "rerouting and audit reuse its input).")
   Set<String> only;
 
   @Option(names = "--events", description = "Events to preload and replay, instead of the mode's number.")
@@ -129,12 +129,13 @@ public final class BenchMain implements Callable<Integer> {
     }
     Path work = Files.createTempDirectory("consent-bench");
     try {
-      boolean onBroker = runs("throughput") || runs("rerouting") || runs("redecide") || runs("restore") || runs("latency");
+      boolean onBroker = runs("throughput") || runs("rerouting") || runs("audit") || runs("redecide") || runs("restore")
+          || runs("latency");
       if (onBroker) {
         try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
           GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
               "bench-consent-gate-dlq");
-          if (runs("throughput") || runs("rerouting") || runs("redecide")) {
+          if (runs("throughput") || runs("rerouting") || runs("audit") || runs("redecide")) {
             throughput(plan, cluster, topics, work, results);
           }
           if (runs("latency")) {
@@ -215,6 +216,9 @@ public final class BenchMain implements Callable<Integer> {
     if (runs("rerouting")) {
       results.put("rerouting", reroutingCost(plan, cluster, topics, preloaded, work));
     }
+    if (runs("audit")) {
+      results.put("audit", auditCost(plan, cluster, topics, preloaded, work));
+    }
     if (runs("redecide")) {
       long contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\""))
           .map(l -> l.substring(l.indexOf("\"contactId\":\"") + 13, l.indexOf('"', l.indexOf("\"contactId\":\"") + 13)))
@@ -287,6 +291,53 @@ public final class BenchMain implements Callable<Integer> {
     }
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("pairs", plan.reroutingPairs());
+    r.put("with_eps_runs", with.stream().map(BenchMain::round).toList());
+    r.put("without_eps_runs", without.stream().map(BenchMain::round).toList());
+    r.put("ratio_runs", ratios.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
+    r.put("median_ratio", Math.round(median(ratios) * 1000) / 1000.0);
+    return r;
+  }
+
+  /**
+   * What the audit topic costs: the gate (exactly-once) writing every verdict to the audit topic as
+   * well, and without it, over the same records, in pairs as for {@link #reroutingCost} (the same
+   * number of pairs, after one unmeasured pair). Timed from start to caught up: the first
+   * transaction with the audit topic in it may be later, and timing from the first output (as the
+   * throughput rounds do) would count records already processed by then as start-up.
+   */
+  private static Map<String, Object> auditCost(Plan plan, BenchCluster cluster, GateTopics topics, long preloaded, Path work)
+      throws Exception {
+    GateTopics audited = topics.withVerdictsAudit("bench-consent-verdicts-audit");
+    cluster.createTopics(List.of(audited.verdictsAudit()), plan.partitions());
+    List<Double> with = new ArrayList<>();
+    List<Double> without = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    for (int pair = 0; pair <= plan.reroutingPairs(); pair++) {
+      double withEps = 0;
+      double withoutEps = 0;
+      for (boolean audit : pair % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+        String app = "bench-audit-" + (audit ? "with-" : "without-") + pair;
+        Timing t = gate(cluster, audit ? audited : topics, plan.partitions(), true, app, StreamsConfig.EXACTLY_ONCE_V2,
+            work.resolve(app));
+        Utils.delete(work.resolve(app).toFile());
+        double seconds = t.startupSeconds() + t.processingSeconds();
+        if (audit) {
+          withEps = preloaded / seconds;
+        } else {
+          withoutEps = preloaded / seconds;
+        }
+      }
+      if (pair == 0) {
+        continue; // the warm-up pair
+      }
+      with.add(withEps);
+      without.add(withoutEps);
+      ratios.add(withEps / withoutEps);
+      log("audit pair %d: with %.0f, without %.0f events/s, ratio %.3f", pair, withEps, withoutEps, withEps / withoutEps);
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("pairs", plan.reroutingPairs());
+    r.put("timed", "from start to caught up");
     r.put("with_eps_runs", with.stream().map(BenchMain::round).toList());
     r.put("without_eps_runs", without.stream().map(BenchMain::round).toList());
     r.put("ratio_runs", ratios.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());

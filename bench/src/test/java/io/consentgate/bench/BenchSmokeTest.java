@@ -36,6 +36,7 @@ class BenchSmokeTest {
     assertThat(results.get("latency_ms").get("500").get("verdicts").asLong()).isPositive();
     assertThat(results.get("rerouting").get("median_ratio").asDouble()).isPositive();
     assertThat(results.get("rerouting").get("with_eps_runs")).hasSize(1);
+    assertThat(results.get("audit").get("median_ratio").asDouble()).isPositive();
     assertThat(Files.size(dir.resolve("smoke.png"))).isPositive();
     JsonNode memory = results.get("memory").get(String.valueOf(BenchMain.SMOKE_CONTACTS));
     assertThat(memory.get("contacts").asLong()).isEqualTo(BenchMain.SMOKE_CONTACTS);

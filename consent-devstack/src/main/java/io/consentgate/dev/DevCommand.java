@@ -132,7 +132,8 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
       err.println("  Kafka            " + bootstrap + "   (data in " + dataDir.resolve("kafka") + ")");
       err.println("  schema registry  " + registryUrl + "   (schemas in topic " + SCHEMAS_TOPIC + ")");
       err.println("  topics           " + config.topics().contactCreated() + ", " + config.topics().consentEvidence()
-          + " -> " + config.topics().verdicts() + " (dead letters: " + config.topics().deadLetters() + ")");
+          + " -> " + config.topics().verdicts() + " (dead letters: " + config.topics().deadLetters()
+          + (config.topics().audits() ? ", every verdict also to " + config.topics().verdictsAudit() : "") + ")");
       err.println("  gate state       " + config.streams().stateDir());
       err.println("  watch verdicts:  " + watchCommand(config));
       err.println("  stop:            Ctrl-C");

@@ -40,21 +40,36 @@ public final class HistoryJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
-  private static final Set<String> CONTACT_FIELDS = Set.of("type", "contactId", "brandId", "email", "source", "createdAt");
+  /** Optional on both input types: when the record was appended to its topic ({@code export} writes it). */
+  public static final String APPENDED_AT = "appendedAt";
+  private static final Set<String> CONTACT_FIELDS =
+      Set.of("type", "contactId", "brandId", "email", "source", "createdAt", APPENDED_AT);
   private static final Set<String> EVIDENCE_FIELDS =
-      Set.of("type", "evidenceId", "contactId", "brandId", "kind", "occurredAt", "proof");
+      Set.of("type", "evidenceId", "contactId", "brandId", "kind", "occurredAt", "proof", APPENDED_AT);
   private static final Set<String> PROOF_FIELDS = Set.of("reference", "url", "ipAddress", "userAgent", "capturedText");
 
   private HistoryJson() {}
 
-  /** Parses one line into a ContactCreated or a ConsentEvidence. */
+  /** Parses one line into a ContactCreated or a ConsentEvidence; an {@code appendedAt} is checked and left out. */
   public static SpecificRecord read(String line) throws MalformedRecordException {
-    return read(JsonObject.parse(line, true));
+    return readEntry(line).record();
+  }
+
+  /** Parses one line into a ContactCreated or a ConsentEvidence, with its {@code appendedAt} if the line has one. */
+  public static HistoryRecord readEntry(String line) throws MalformedRecordException {
+    return entry(JsonObject.parse(line, true));
   }
 
   /** {@link #read}, always through Jackson's tree: the reference the streaming path is tested against. */
   static SpecificRecord readThroughTree(String line) throws MalformedRecordException {
-    return read(JsonObject.parse(line, false));
+    return entry(JsonObject.parse(line, false)).record();
+  }
+
+  /** The record, then its optional {@code appendedAt}, checked after the record's own fields. */
+  private static HistoryRecord entry(JsonObject object) throws MalformedRecordException {
+    SpecificRecord record = read(object);
+    Object appended = object.get(APPENDED_AT);
+    return new HistoryRecord(record, appended == null || appended == JsonObject.NULL ? null : instant(object, APPENDED_AT));
   }
 
   private static SpecificRecord read(JsonObject object) throws MalformedRecordException {
@@ -240,7 +255,17 @@ public final class HistoryJson {
     }
   }
 
+  /** An instant as the history writes it: ISO-8601 UTC, milliseconds only when there are any. */
+  public static String format(Instant instant) {
+    return IsoInstants.format(instant);
+  }
+
   public static String write(ContactCreated c) {
+    return write(c, null);
+  }
+
+  /** A contact line, with {@code appendedAt} last when it is not null. */
+  public static String write(ContactCreated c, Instant appendedAt) {
     return json(g -> {
       g.writeStringField("type", "contact");
       g.writeStringField("contactId", c.getContactId());
@@ -248,10 +273,16 @@ public final class HistoryJson {
       g.writeStringField("email", c.getEmail());
       g.writeStringField("source", c.getSource().name());
       g.writeStringField("createdAt", IsoInstants.format(c.getCreatedAt()));
+      appendedAt(g, appendedAt);
     });
   }
 
   public static String write(ConsentEvidence e) {
+    return write(e, null);
+  }
+
+  /** An evidence line, with {@code appendedAt} last when it is not null. */
+  public static String write(ConsentEvidence e, Instant appendedAt) {
     return json(g -> {
       g.writeStringField("type", "evidence");
       g.writeStringField("evidenceId", e.getEvidenceId());
@@ -269,7 +300,25 @@ public final class HistoryJson {
         optional(g, "capturedText", p.getCapturedText());
         g.writeEndObject();
       }
+      appendedAt(g, appendedAt);
     });
+  }
+
+  /** A line of either input type, with {@code appendedAt} last when it is not null. */
+  public static String write(HistoryRecord entry) {
+    if (entry.record() instanceof ContactCreated c) {
+      return write(c, entry.appendedAt());
+    }
+    if (entry.record() instanceof ConsentEvidence e) {
+      return write(e, entry.appendedAt());
+    }
+    throw new IllegalArgumentException("not an input record: " + entry.record().getClass().getSimpleName());
+  }
+
+  private static void appendedAt(JsonGenerator g, Instant appendedAt) throws IOException {
+    if (appendedAt != null) {
+      g.writeStringField(APPENDED_AT, IsoInstants.format(appendedAt));
+    }
   }
 
   /** A verdict line: {@code "type":"verdict"} and the ConsentVerdict fields in schema order. */

@@ -9,17 +9,42 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * The gate's topic names (docs/events.md gives the defaults; each is configurable), and the two
  * input topics as typed descriptors ({@link InputTopic}).
+ *
+ * @param verdictsAudit the audit topic, where the gate also writes every verdict it publishes and
+ *     which keeps them all (the verdict topic is compacted); null when the gate keeps no audit trail
  */
-public record GateTopics(String contactCreated, String consentEvidence, String verdicts, String deadLetters) {
+public record GateTopics(String contactCreated, String consentEvidence, String verdicts, String deadLetters,
+                         String verdictsAudit) {
+
+  /** The default name of the audit topic. */
+  public static final String DEFAULT_VERDICTS_AUDIT = "consent-verdicts-audit";
 
   public static final GateTopics DEFAULTS =
-      new GateTopics("contact-created", "consent-evidence", "consent-verdicts", "consent-gate-dlq");
+      new GateTopics("contact-created", "consent-evidence", "consent-verdicts", "consent-gate-dlq", DEFAULT_VERDICTS_AUDIT);
 
   public GateTopics {
     Objects.requireNonNull(contactCreated, "contactCreated");
     Objects.requireNonNull(consentEvidence, "consentEvidence");
     Objects.requireNonNull(verdicts, "verdicts");
     Objects.requireNonNull(deadLetters, "deadLetters");
+    if (verdictsAudit != null && verdictsAudit.equals(verdicts)) {
+      throw new IllegalArgumentException("the audit topic must not be the verdict topic: " + verdicts);
+    }
+  }
+
+  /** The four topics without an audit trail. */
+  public GateTopics(String contactCreated, String consentEvidence, String verdicts, String deadLetters) {
+    this(contactCreated, consentEvidence, verdicts, deadLetters, null);
+  }
+
+  /** Whether the gate writes every verdict to an audit topic as well. */
+  public boolean audits() {
+    return verdictsAudit != null;
+  }
+
+  /** The same topics with the audit trail in {@code topic} (null: none). */
+  public GateTopics withVerdictsAudit(String topic) {
+    return new GateTopics(contactCreated, consentEvidence, verdicts, deadLetters, topic);
   }
 
   /** The {@link #contactCreated} topic, typed. */

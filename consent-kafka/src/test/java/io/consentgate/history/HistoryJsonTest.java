@@ -37,6 +37,33 @@ class HistoryJsonTest {
     assertThat(HistoryJson.write((ConsentEvidence) HistoryJson.read(EVIDENCE))).isEqualTo(EVIDENCE);
   }
 
+  /** export writes each record's Kafka timestamp as appendedAt, last; every reader takes it, and replay ignores it. */
+  @Test
+  void appendedAtIsOptionalOnBothTypesAndWrittenLast() throws Exception {
+    Instant appended = Instant.parse("2024-01-06T08:00:00.250Z");
+    ContactCreated c = (ContactCreated) HistoryJson.read(CONTACT);
+    String line = HistoryJson.write(c, appended);
+    assertThat(line).isEqualTo(CONTACT.replace("}", ",\"appendedAt\":\"2024-01-06T08:00:00.250Z\"}"));
+    assertThat(HistoryJson.readEntry(line)).isEqualTo(new HistoryRecord(c, appended));
+    assertThat(HistoryJson.read(line)).isEqualTo(c);
+    assertThat(HistoryJson.readEntry(CONTACT).appendedAt()).isNull();
+    assertThat(HistoryJson.write(new HistoryRecord(c, null))).isEqualTo(CONTACT);
+
+    ConsentEvidence e = (ConsentEvidence) HistoryJson.read(EVIDENCE);
+    String evidence = HistoryJson.write(new HistoryRecord(e, appended));
+    assertThat(evidence).endsWith("\"proof\":{\"reference\":\"order-4411\"},\"appendedAt\":\"2024-01-06T08:00:00.250Z\"}");
+    assertThat(HistoryJson.readEntry(evidence).appendedAt()).isEqualTo(appended);
+    assertThat(HistoryJson.readEntry(EVIDENCE.replace("}}", "},\"appendedAt\":null}")).appendedAt()).isNull();
+
+    assertThatThrownBy(() -> HistoryJson.read(CONTACT.replace("}", ",\"appendedAt\":\"yesterday\"}")))
+        .isInstanceOf(MalformedRecordException.class)
+        .hasMessage("field 'appendedAt' is not an ISO-8601 UTC instant: 'yesterday'");
+    assertThatThrownBy(() -> HistoryJson.read(CONTACT.replace("}", ",\"appendedAt\":5}")))
+        .isInstanceOf(MalformedRecordException.class).hasMessage("field 'appendedAt' must be a string");
+    assertThatThrownBy(() -> HistoryJson.readThroughTree(CONTACT.replace("}", ",\"appendedAt\":5}")))
+        .isInstanceOf(MalformedRecordException.class).hasMessage("field 'appendedAt' must be a string");
+  }
+
   @Test
   void evidenceWithoutProofIsValid() throws Exception {
     ConsentEvidence e = (ConsentEvidence) HistoryJson.read(EVIDENCE.replace(",\"proof\":{\"reference\":\"order-4411\"}", ""));

@@ -41,6 +41,9 @@ public final class GateConfig {
   public static final String TOPIC_CONSENT_EVIDENCE = "topic.consent-evidence";
   public static final String TOPIC_VERDICTS = "topic.consent-verdicts";
   public static final String TOPIC_DLQ = "topic.dlq";
+  public static final String TOPIC_VERDICTS_AUDIT = "topic.verdicts-audit";
+  /** Whether the gate also writes every verdict to {@link #TOPIC_VERDICTS_AUDIT}. */
+  public static final String AUDIT_ENABLED = "audit.enabled";
   public static final String DEFAULT_PROFILE = "policy.default-profile";
   public static final String BRAND_PROFILE_PREFIX = "policy.profile.";
   public static final String ROLE_ADDRESSES_FILE = "policy.role-addresses.file";
@@ -81,6 +84,8 @@ public final class GateConfig {
     d.put(TOPIC_CONSENT_EVIDENCE, GateTopics.DEFAULTS.consentEvidence());
     d.put(TOPIC_VERDICTS, GateTopics.DEFAULTS.verdicts());
     d.put(TOPIC_DLQ, GateTopics.DEFAULTS.deadLetters());
+    d.put(TOPIC_VERDICTS_AUDIT, GateTopics.DEFAULT_VERDICTS_AUDIT);
+    d.put(AUDIT_ENABLED, "true");
     d.put(DEFAULT_PROFILE, Profile.OPTIN.profileName());
     d.put(ROLE_ADDRESSES_FILE, null);
     d.put(LAPSE_CHECK_INTERVAL, TopologySettings.DEFAULT_LAPSE_CHECK_INTERVAL.toString());
@@ -276,8 +281,16 @@ public final class GateConfig {
 
     GateConfig read() throws ConfigException {
       RegistrySettings registry = registry();
+      String audit = values.get(AUDIT_ENABLED);
+      if (!audit.equals("true") && !audit.equals("false")) {
+        throw new ConfigException(AUDIT_ENABLED + " must be true or false, got '" + audit + "'");
+      }
+      if (audit.equals("true") && values.get(TOPIC_VERDICTS_AUDIT).equals(values.get(TOPIC_VERDICTS))) {
+        throw new ConfigException(TOPIC_VERDICTS_AUDIT + " must differ from " + TOPIC_VERDICTS + " ("
+            + values.get(TOPIC_VERDICTS) + "): the verdict topic is compacted, the audit topic keeps every verdict");
+      }
       GateTopics topics = new GateTopics(values.get(TOPIC_CONTACT_CREATED), values.get(TOPIC_CONSENT_EVIDENCE),
-          values.get(TOPIC_VERDICTS), values.get(TOPIC_DLQ));
+          values.get(TOPIC_VERDICTS), values.get(TOPIC_DLQ), audit.equals("true") ? values.get(TOPIC_VERDICTS_AUDIT) : null);
       PolicySettings policy = policySettings();
       Duration lapseCheckInterval = duration(LAPSE_CHECK_INTERVAL);
       TopicCreation topicCreation = new TopicCreation(positiveInt(TOPIC_PARTITIONS),

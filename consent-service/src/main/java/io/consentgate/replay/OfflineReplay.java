@@ -2,8 +2,9 @@ package io.consentgate.replay;
 
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.history.HistoryJson;
-import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
+import io.consentgate.contract.VerdictMapping;
+import io.consentgate.policy.ConsentPolicy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,10 +15,15 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * Replays a JSON-lines history, in file order, through the gate's decisions and writes every
- * verdict it publishes as a JSON line. Time follows the records: the replay's one clock is the
- * latest event time accepted so far (stream time), and {@code until} at the end; the engine's
- * lapse checks follow that clock. A record the gate refuses does not move it.
+ * Replays a history, in the order it is read, through the gate's decisions and writes every
+ * verdict it publishes. Time follows the records: the replay's one clock is the latest event time
+ * accepted so far (stream time), and {@code until} at the end; the engine's lapse checks follow
+ * that clock. A record the gate refuses does not move it.
+ *
+ * <p>With an {@code asOf} instead, the replay is a cut-off: records with an event time after it
+ * are not applied, and each contact's verdict as of that instant is written once, in contact id
+ * order (a snapshot: {@code decidedAt} is the instant, {@code version} 1). Since the state is a
+ * join of the records, the snapshot is the same whatever order they were read in.
  *
  * <p>The {@code direct} engine, the default and the only one in the production artifact, runs the
  * gate's own contract checks, ledger and lapse schedule over in-memory maps. The dev stack adds
@@ -28,16 +34,57 @@ public final class OfflineReplay {
 
   public static final String DIRECT = "direct";
 
-  /** What a replay saw. */
-  public record Result(long lines, long records, long malformedLines, long deadLettered, long verdicts) {
+  /**
+   * What a replay saw.
+   *
+   * @param lines the lines of a file (the last line number), or the records read from the topics
+   * @param afterAsOf accepted records not applied because they happened after the {@code asOf} instant
+   */
+  public record Result(long lines, long records, long malformedLines, long deadLettered, long verdicts, long afterAsOf) {
     public boolean clean() {
       return malformedLines == 0 && deadLettered == 0;
     }
   }
 
+  /**
+   * Where the replay ends in time: {@code until} moves the clock forward after the last record (it
+   * must not be earlier than any record's event time); {@code asOf} cuts the history there and
+   * decides every contact as of it. At most one of the two; neither: the clock stops at the latest
+   * event time.
+   */
+  public record Cut(Instant until, Instant asOf) {
+    public static final Cut NONE = new Cut(null, null);
+
+    public Cut {
+      if (until != null && asOf != null) {
+        throw new IllegalArgumentException("until and asOf exclude each other");
+      }
+    }
+
+    public static Cut until(Instant until) {
+      return new Cut(until, null);
+    }
+
+    public static Cut asOf(Instant asOf) {
+      return new Cut(null, asOf);
+    }
+  }
+
+  /** Where the verdicts go (a JSON-lines, CSV or Avro writer). */
+  public interface Verdicts {
+    void write(ConsentVerdict verdict) throws IOException;
+  }
+
   /** An engine name this build does not have. */
   public static final class UnknownEngine extends Exception {
     UnknownEngine(String message) {
+      super(message);
+    }
+  }
+
+  /** {@code until} is earlier than a record's event time: the clock cannot move back. */
+  public static final class UntilTooEarly extends Exception {
+    UntilTooEarly(String message) {
       super(message);
     }
   }
@@ -50,7 +97,8 @@ public final class OfflineReplay {
   }
 
   public OfflineReplay(TopologySettings settings, String engine) {
-    this.settings = settings;
+    // The audit trail is the live gate's record of what it said; a replay has nothing to keep it for.
+    this.settings = settings.withTopics(settings.topics().withVerdictsAudit(null));
     this.engine = engine;
   }
 
@@ -61,11 +109,27 @@ public final class OfflineReplay {
     return names;
   }
 
-  /** @throws UnknownEngine before reading anything, when this build has no engine of that name */
+  /** A JSON-lines history file in, verdicts as JSON lines out. */
   public Result run(BufferedReader history, Instant until, PrintWriter verdictsOut, PrintWriter errors) throws Exception {
-    Run run = new Run(settings.topics(), verdictsOut, errors);
+    try (ParsedHistory lines = new ParsedHistory(history, settings.topics())) {
+      Result result = run(lines, until == null ? Cut.NONE : Cut.until(until), v -> verdictsOut.println(HistoryJson.write(v)),
+          errors);
+      verdictsOut.flush();
+      return result;
+    }
+  }
+
+  /**
+   * @throws UnknownEngine before reading anything, when this build has no engine of that name
+   * @throws UntilTooEarly at the first record whose event time is after {@code cut.until()}
+   */
+  public Result run(HistoryLines history, Cut cut, Verdicts verdictsOut, PrintWriter errors) throws Exception {
+    Run run = new Run(verdictsOut, errors);
+    if (cut.asOf() != null) {
+      return run.snapshot(history, cut.asOf(), new ConsentPolicy(settings.policy()));
+    }
     try (ReplayEngine gate = open(run)) {
-      return run.replay(gate, history, until);
+      return run.replay(gate, history, cut.until());
     }
   }
 
@@ -85,48 +149,94 @@ public final class OfflineReplay {
 
   /** One replay: reading, the clock and the counts, whatever the engine. */
   private static final class Run implements ReplayEngine.Sink {
-    private final GateTopics topics;
-    private final PrintWriter out;
+    private final Verdicts out;
     private final PrintWriter errors;
     private Instant clock = Instant.EPOCH;
     private long lines;
+    /** The line being replayed: a refusal the engine reports is this line's. */
+    private HistoryLine current;
     private long records;
     private long malformed;
     private long verdictCount;
     private long deadLettered;
+    private long afterAsOf;
 
-    Run(GateTopics topics, PrintWriter out, PrintWriter errors) {
-      this.topics = topics;
+    Run(Verdicts out, PrintWriter errors) {
       this.out = out;
       this.errors = errors;
     }
 
-    Result replay(ReplayEngine gate, BufferedReader history, Instant until) throws IOException {
-      try (ParsedHistory parsed = new ParsedHistory(history, topics)) {
-        while (parsed.hasNext()) {
-          ParsedHistory.Line line = parsed.next();
+    Result replay(ReplayEngine gate, HistoryLines history, Instant until) throws IOException, UntilTooEarly {
+      try {
+        while (history.hasNext()) {
+          HistoryLine line = history.next();
           lines = line.number();
-          if (line instanceof ParsedHistory.Malformed m) {
-            malformed++;
-            errors.println("line " + lines + ": " + m.reason() + " (skipped)");
-          } else if (line instanceof ParsedHistory.Accepted a) {
+          current = line;
+          if (line instanceof HistoryLine.Malformed m) {
+            malformed(m);
+          } else if (line instanceof HistoryLine.Accepted a) {
             records++;
-            advanceClockTo(gate, a.event().eventTime());
+            Instant time = a.event().eventTime();
+            if (until != null && time.isAfter(until)) {
+              throw new UntilTooEarly(a.where() + ": its event time " + time + " is after --until " + until
+                  + ". --until only moves the clock forward after the last record; to see the verdicts as of an earlier "
+                  + "moment, cut the history there with --as-of " + until);
+            }
+            advanceClockTo(gate, time);
             gate.accept(a.record(), a.event(), null);
-          } else if (line instanceof ParsedHistory.Refused r) {
+          } else if (line instanceof HistoryLine.Refused r) {
             records++; // a refused record does not move the clock
             gate.accept(r.record(), null, r.reason());
           }
         }
       } catch (UncheckedIOException e) {
         throw e.getCause();
+      } catch (Failed e) {
+        throw e.getCause();
       }
       if (until != null) {
         advanceClockTo(gate, until);
       }
-      out.flush();
       errors.flush();
-      return new Result(lines, records, malformed, deadLettered, verdictCount);
+      return new Result(lines, records, malformed, deadLettered, verdictCount, 0);
+    }
+
+    /** Each contact as of {@code asOf}, from the records up to it; nothing is published along the way. */
+    Result snapshot(HistoryLines history, Instant asOf, ConsentPolicy policy) throws IOException {
+      ContactStates states = new ContactStates();
+      try {
+        while (history.hasNext()) {
+          HistoryLine line = history.next();
+          lines = line.number();
+          current = line;
+          if (line instanceof HistoryLine.Malformed m) {
+            malformed(m);
+          } else if (line instanceof HistoryLine.Accepted a) {
+            records++;
+            if (a.event().eventTime().isAfter(asOf)) {
+              afterAsOf++;
+            } else {
+              states.apply(a.event());
+            }
+          } else if (line instanceof HistoryLine.Refused r) {
+            records++;
+            refused(r.reason());
+          }
+        }
+        for (String contactId : states.decidable()) {
+          out.write(VerdictMapping.toRecord(states.decide(policy, contactId, asOf), 1));
+          verdictCount++;
+        }
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      errors.flush();
+      return new Result(lines, records, malformed, deadLettered, verdictCount, afterAsOf);
+    }
+
+    private void malformed(HistoryLine.Malformed m) {
+      malformed++;
+      errors.println(m.where() + ": " + m.reason() + " (skipped)");
     }
 
     /** The lapse clock follows stream time: the latest event time read so far. */
@@ -139,14 +249,30 @@ public final class OfflineReplay {
 
     @Override
     public void verdict(ConsentVerdict verdict) {
-      out.println(HistoryJson.write(verdict));
+      try {
+        out.write(verdict);
+      } catch (IOException e) {
+        throw new Failed(e);
+      }
       verdictCount++;
     }
 
     @Override
     public void refused(String reason) {
       deadLettered++;
-      errors.println("line " + lines + ": rejected by the gate: " + reason + " (skipped)");
+      errors.println(current.where() + ": rejected by the gate: " + reason + " (skipped)");
+    }
+  }
+
+  /** A verdict that could not be written, carried out of the engine's callback. */
+  private static final class Failed extends RuntimeException {
+    Failed(IOException cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
     }
   }
 }

@@ -2,8 +2,8 @@ package io.consentgate.replay;
 
 import io.consentgate.contract.BadInputException;
 import io.consentgate.history.HistoryJson;
+import io.consentgate.history.HistoryRecord;
 import io.consentgate.history.MalformedRecordException;
-import io.consentgate.policy.ConsentEvent;
 import io.consentgate.topics.GateTopics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,29 +21,12 @@ import org.apache.avro.specific.SpecificRecord;
  * over in file order. Parsing is a pure function of the line and about a third of a replay, so it
  * runs ahead while the gate decides; the order of everything the replay prints is unchanged.
  */
-final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable {
-
-  /** One line of a history file, numbered from 1. */
-  sealed interface Line permits Blank, Malformed, Accepted, Refused {
-    long number();
-  }
-
-  /** An empty or blank line. */
-  record Blank(long number) implements Line {}
-
-  /** A line that is not a history record, and why. */
-  record Malformed(long number, String reason) implements Line {}
-
-  /** A record that passed the contract check, with the domain event it stands for. */
-  record Accepted(long number, SpecificRecord record, ConsentEvent event) implements Line {}
-
-  /** A well-formed record the gate refuses (it would dead-letter it), and why. */
-  record Refused(long number, SpecificRecord record, String reason) implements Line {}
+public final class ParsedHistory implements HistoryLines {
 
   /** What the parsing thread hands over. */
   private sealed interface Batch permits Lines, Failed, End {}
 
-  private record Lines(List<Line> lines) implements Batch {}
+  private record Lines(List<HistoryLine> lines) implements Batch {}
 
   private record Failed(Throwable failure) implements Batch {}
 
@@ -53,11 +36,11 @@ final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable
 
   private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(64);
   private final Thread parser;
-  private Iterator<Line> current = List.<Line>of().iterator();
+  private Iterator<HistoryLine> current = List.<HistoryLine>of().iterator();
   private boolean ended;
 
   /** @param topics the input topics, whose contract checks the records go through */
-  ParsedHistory(BufferedReader history, GateTopics topics) {
+  public ParsedHistory(BufferedReader history, GateTopics topics) {
     parser = new Thread(() -> parse(history, topics), "replay-parser");
     parser.setDaemon(true);
     parser.start();
@@ -65,7 +48,7 @@ final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable
 
   private void parse(BufferedReader history, GateTopics topics) {
     try {
-      List<Line> batch = new ArrayList<>(BATCH);
+      List<HistoryLine> batch = new ArrayList<>(BATCH);
       long number = 0;
       for (String text; (text = history.readLine()) != null; ) {
         batch.add(parse(topics, ++number, text));
@@ -91,20 +74,21 @@ final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable
     }
   }
 
-  static Line parse(GateTopics topics, long number, String text) {
+  static HistoryLine parse(GateTopics topics, long number, String text) {
     if (text.isBlank()) {
-      return new Blank(number);
+      return new HistoryLine.Blank(number);
     }
-    SpecificRecord record;
+    HistoryRecord entry;
     try {
-      record = HistoryJson.read(text);
+      entry = HistoryJson.readEntry(text);
     } catch (MalformedRecordException e) {
-      return new Malformed(number, e.getMessage());
+      return new HistoryLine.Malformed(number, e.getMessage());
     }
+    SpecificRecord record = entry.record();
     try {
-      return new Accepted(number, record, DirectReplayEngine.check(topics, record));
+      return new HistoryLine.Accepted(number, record, DirectReplayEngine.check(topics, record), entry.appendedAt(), null);
     } catch (BadInputException e) {
-      return new Refused(number, record, e.getMessage());
+      return new HistoryLine.Refused(number, record, e.getMessage(), entry.appendedAt(), null);
     }
   }
 
@@ -129,13 +113,13 @@ final class ParsedHistory implements Iterator<ParsedHistory.Line>, AutoCloseable
         throw (Error) t;
       }
       ended = next instanceof End;
-      current = next instanceof Lines lines ? lines.lines().iterator() : List.<Line>of().iterator();
+      current = next instanceof Lines lines ? lines.lines().iterator() : List.<HistoryLine>of().iterator();
     }
     return current.hasNext();
   }
 
   @Override
-  public Line next() {
+  public HistoryLine next() {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }

@@ -37,21 +37,35 @@ public final class TopicSetup {
   private static final List<String> CHANGELOG_STORES =
       List.of(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE);
 
+  /** Ten years: how long the audit topic keeps what the gate said. */
+  static final long AUDIT_RETENTION_MS = 10L * 366 * 24 * 3600 * 1000;
+
   /**
    * History and proof are kept forever; verdicts are compacted to the latest per contact. Verdicts
    * carry their decision (event) time, often years old: with CreateTime the broker would roll a
    * segment on nearly every append (segment age is measured from the first record's timestamp)
-   * and compact at once, so the verdict topic is stamped with the append time instead.
+   * and compact at once, so the verdict topic is stamped with the append time instead. The audit
+   * topic keeps every verdict (delete, ten years), stamped with the append time for the same
+   * reason and because that time is what it records: when the gate said it.
+   *
+   * <p>The input topics are stamped with the append time too: the gate takes event time from the
+   * payload and never reads their timestamps, so the timestamp can record when each record became
+   * known, the broker's clock rather than a producer's, which is what {@code export} writes as
+   * {@code appendedAt} and what {@code explain} asks about.
    */
   static Map<String, String> settingsOf(GateTopics topics, String topic) {
     if (topic.equals(topics.verdicts())) {
       return Map.of("cleanup.policy", "compact", TIMESTAMP_TYPE, LOG_APPEND_TIME);
     }
+    if (topic.equals(topics.verdictsAudit())) {
+      return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(AUDIT_RETENTION_MS), "retention.bytes", "-1",
+          TIMESTAMP_TYPE, LOG_APPEND_TIME);
+    }
     if (topic.equals(topics.deadLetters())) {
       return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(365L * 24 * 3600 * 1000),
           TIMESTAMP_TYPE, LOG_APPEND_TIME);
     }
-    return Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1");
+    return Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1", TIMESTAMP_TYPE, LOG_APPEND_TIME);
   }
 
   /** Why the gate cannot start on these topics. */
@@ -71,15 +85,19 @@ public final class TopicSetup {
   private TopicSetup() {}
 
   /**
-   * Creates the missing topics when {@code create} is set, then checks that all four exist, that
-   * the two input topics have the same number of partitions, and that every topic the gate writes
-   * event times to stamps records with the broker's append time.
+   * Creates the missing topics when {@code create} is set, then checks that all four exist (five
+   * with the audit topic), that the two input topics have the same number of partitions, and that
+   * every topic the gate writes event times to stamps records with the broker's append time.
    *
    * @return the partition count of the input topics
    */
   public static int ensure(Admin admin, GateTopics topics, String applicationId, boolean create, int partitions,
                            short replicationFactor) throws TopicProblem {
-    List<String> all = List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters());
+    List<String> all = new ArrayList<>(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(),
+        topics.deadLetters()));
+    if (topics.audits()) {
+      all.add(topics.verdictsAudit());
+    }
     Set<String> existing = call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
     List<String> missing = all.stream().filter(t -> !existing.contains(t)).toList();
     if (!missing.isEmpty()) {
@@ -99,6 +117,9 @@ public final class TopicSetup {
           + "; both must have the same number so that a contact's records meet in one task");
     }
     List<String> stamped = new ArrayList<>(List.of(topics.verdicts(), topics.deadLetters()));
+    if (topics.audits()) {
+      stamped.add(topics.verdictsAudit());
+    }
     Set<String> present = call(() -> admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
     for (String store : CHANGELOG_STORES) {
       String changelog = applicationId + "-" + store + "-changelog";
@@ -107,7 +128,36 @@ public final class TopicSetup {
       }
     }
     requireLogAppendTime(admin, stamped);
+    noteInputTimestamps(admin, topics);
     return contactPartitions;
+  }
+
+  /**
+   * The gate itself does not care how the input topics stamp their records, but what {@code export}
+   * and {@code explain} call "appended at" does: with CreateTime it is the producer's clock.
+   */
+  private static void noteInputTimestamps(Admin admin, GateTopics topics) {
+    try {
+      List<String> createTime = new ArrayList<>();
+      for (String input : List.of(topics.contactCreated(), topics.consentEvidence())) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, input);
+        ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .get(resource).get(TIMESTAMP_TYPE);
+        if (entry != null && !LOG_APPEND_TIME.equals(entry.value())) {
+          createTime.add(input);
+        }
+      }
+      if (!createTime.isEmpty()) {
+        LOG.info("input topic(s) {} use {}=CreateTime: the gate does not mind, but the append times that export writes "
+            + "and explain asks about are then the producers' clocks, not the broker's (README, For data teams)",
+            createTime, TIMESTAMP_TYPE);
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.debug("could not read the input topics' timestamp type", e); // a note only; DESCRIBE_CONFIGS is not required on inputs
+    }
   }
 
   /** The partition count of the input topics, as {@link #ensure} checked it. */

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CommandOptionsTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"run", "publish", "verdicts", "dead-letters"})
+  @ValueSource(strings = {"run", "publish", "verdicts", "dead-letters", "export", "replay", "explain", "whatif"})
   void aCommandThatTalksToAClusterTakesTheLayersAndTheAddresses(String command) {
     CliRun help = CliRun.of(command, "--help");
     assertThat(help.exitCode()).isZero();
@@ -18,7 +18,8 @@ class CommandOptionsTest {
 
   /** Each fails on the key before it reads any input or reaches for a cluster. */
   @ParameterizedTest
-  @ValueSource(strings = {"run", "publish --input -", "verdicts", "dead-letters", "replay --input -"})
+  @ValueSource(strings = {"run", "publish --input -", "verdicts", "dead-letters", "replay --input -", "export",
+      "explain --contact c-1 --at 2024-01-01 --input -", "whatif --input - --candidate-config ../examples/acme-strict.properties"})
   void aBadKeyIsTheSameErrorForEveryCommand(String command) {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.split(" ")));
     args.addAll(java.util.List.of("--set", "bootstrap.server=kafka-1:9092"));

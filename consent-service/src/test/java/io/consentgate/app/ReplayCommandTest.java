@@ -138,13 +138,13 @@ class ReplayCommandTest {
   }
 
   @Test
-  void replayIsOfflineSoItOffersNoAddressFlagsButTakesAGatesConfigurationWithAddresses() throws IOException {
+  void aFileReplayTakesNoAddressFlagsButTakesAGatesConfigurationWithAddresses() throws IOException {
+    // The address flags are for --from-kafka only: a file replay reads no cluster.
     CliRun help = CliRun.of("replay", "--help");
-    assertThat(help.out()).contains("--config", "--set")
-        .doesNotContain("--bootstrap-servers").doesNotContain("--schema-registry-url");
+    assertThat(help.out()).contains("--config", "--set", "--from-kafka", "--bootstrap-servers");
     CliRun flag = CliRun.of("replay", "--input", EXAMPLE.toString(), "--bootstrap-servers", "kafka-1:9092");
     assertThat(flag.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE);
-    assertThat(flag.err()).contains("--bootstrap-servers");
+    assertThat(flag.err()).contains("--bootstrap-servers").contains("for --from-kafka");
 
     Path config = dir.resolve("gate.properties");
     Files.writeString(config, "bootstrap.servers=kafka-1:9092\nschema.registry.url=https://registry:8081\n"

@@ -29,16 +29,16 @@ class ParsedHistoryTest {
     for (int i = 0; i < 2_000; i++) {
       history.append(i % 700 == 5 ? "{not json" : i % 500 == 3 ? "  " : CONTACT.formatted(i)).append('\n');
     }
-    List<ParsedHistory.Line> lines = new ArrayList<>();
+    List<HistoryLine> lines = new ArrayList<>();
     try (ParsedHistory parsed = new ParsedHistory(new BufferedReader(new StringReader(history.toString())), GateTopics.DEFAULTS)) {
       parsed.forEachRemaining(lines::add);
     }
     assertThat(lines).hasSize(2_000);
-    assertThat(lines).extracting(ParsedHistory.Line::number).isSorted().startsWith(1L).endsWith(2_000L);
-    assertThat(lines.get(5)).isInstanceOfSatisfying(ParsedHistory.Malformed.class,
+    assertThat(lines).extracting(HistoryLine::number).isSorted().startsWith(1L).endsWith(2_000L);
+    assertThat(lines.get(5)).isInstanceOfSatisfying(HistoryLine.Malformed.class,
         m -> assertThat(m.reason()).startsWith("not valid JSON"));
-    assertThat(lines.get(3)).isInstanceOf(ParsedHistory.Blank.class);
-    assertThat(lines.get(1999)).isInstanceOfSatisfying(ParsedHistory.Accepted.class,
+    assertThat(lines.get(3)).isInstanceOf(HistoryLine.Blank.class);
+    assertThat(lines.get(1999)).isInstanceOfSatisfying(HistoryLine.Accepted.class,
         a -> assertThat(a.event().contactId()).isEqualTo("c-1999"));
   }
 

@@ -58,7 +58,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private final long epoch;
   private final CatchUp catchUp;
   private final Role role;
-  private final String verdictSink;
+  private final List<String> verdictSinks;
   private final String reroutingChild;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ContactConsent> consents;
@@ -77,13 +77,23 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
    * @param reroutingChild the child node events of other tasks' contacts go to; null when re-routing is off
    */
   ConsentDecider(ConsentPolicy policy, TopologySettings settings, Role role, String verdictSink, String reroutingChild) {
+    this(policy, settings, role, List.of(verdictSink), reroutingChild);
+  }
+
+  /**
+   * @param verdictSinks the child nodes every verdict goes to: the verdict topic's sink and, when the
+   *     gate keeps an audit trail, the audit topic's
+   * @param reroutingChild the child node events of other tasks' contacts go to; null when re-routing is off
+   */
+  ConsentDecider(ConsentPolicy policy, TopologySettings settings, Role role, List<String> verdictSinks,
+                 String reroutingChild) {
     this.policy = policy;
     this.lapseCheckInterval = settings.lapseCheckInterval();
     this.ownership = settings.ownership();
     this.epoch = settings.epoch();
     this.catchUp = settings.catchUp();
     this.role = role;
-    this.verdictSink = verdictSink;
+    this.verdictSinks = List.copyOf(verdictSinks);
     this.reroutingChild = reroutingChild;
   }
 
@@ -98,9 +108,13 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
         new LapseSchedule(new LapseIndexStore(index), contactId -> ownership.owns(partition, contactId),
             dropped -> LOG.warn("dropped {} lapse entries of contacts task {} does not own (state from before re-routing); "
                 + "nothing is published for them here. Re-decide from the inputs to merge such state (README).",
-                dropped, context.taskId())), (contactId, verdict, version) ->
-        context.forward(withWriter(new Record<>(contactId, inEpoch(VerdictMapping.toRecord(verdict, version)),
-            verdict.decidedAt().toEpochMilli()), context.applicationId()), verdictSink));
+                dropped, context.taskId())), (contactId, verdict, version) -> {
+          Record<String, Object> published = withWriter(new Record<>(contactId, inEpoch(VerdictMapping.toRecord(verdict,
+              version)), verdict.decidedAt().toEpochMilli()), context.applicationId());
+          for (String sink : verdictSinks) {
+            context.forward(published, sink); // the same record to the verdict topic and the audit topic
+          }
+        });
     this.ownershipCheck = new OwnershipCheck(ownership, partition);
     // Accounting: every record that passed the contract check either changed the contact's state
     // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.

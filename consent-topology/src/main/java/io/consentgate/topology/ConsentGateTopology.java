@@ -35,10 +35,12 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * contact-created  -> contact-created-source  -> contact-created-check  --\
  *                                                                          consent-events -> consent-decider -> consent-verdicts-sink
- * consent-evidence -> consent-evidence-source -> consent-evidence-check --/                       |
+ * consent-evidence -> consent-evidence-source -> consent-evidence-check --/   (and consent-verdicts-audit-sink)
+ *                                                                                                  |
  *                                                                                                  | events of contacts other tasks own
  *                                                                                                  v
  *   consent-events-reroute -> [re-routing topic] -> consent-events-rerouted-time -> consent-decider-rerouted -> consent-verdicts-rerouted-sink
+ *                                                                                                  (and consent-verdicts-audit-rerouted-sink)
  *
  *                                        stores (both deciders): consent-state, consent-lapse-index
  * </pre>
@@ -70,6 +72,10 @@ public final class ConsentGateTopology {
   public static final String VERDICT_SINK_REROUTED = "consent-verdicts-rerouted-sink";
   public static final String DECIDER = "consent-decider";
   public static final String VERDICT_SINK = "consent-verdicts-sink";
+  /** Every verdict the input decider publishes, also to the audit topic (when the gate keeps one). */
+  public static final String AUDIT_SINK = "consent-verdicts-audit-sink";
+  /** Every verdict the re-routed decider publishes, also to the audit topic (when the gate keeps one). */
+  public static final String AUDIT_SINK_REROUTED = "consent-verdicts-audit-rerouted-sink";
 
   private ConsentGateTopology() {}
 
@@ -108,10 +114,14 @@ public final class ConsentGateTopology {
     KStream<String, ConsentEvent> events = contacts.merge(evidence, Named.as(MERGE));
     String rerouting = settings.rerouteMisrouted() ? REROUTE_OUT : null;
     KStream<String, Object> decided = events.process(() -> new ConsentDecider(policy, settings,
-        ConsentDecider.Role.INPUT, VERDICT_SINK, rerouting), Named.as(DECIDER), CONSENT_STORE, LAPSE_INDEX_STORE,
-        CATCH_UP_STORE);
+        ConsentDecider.Role.INPUT, sinks(topics, VERDICT_SINK, AUDIT_SINK), rerouting), Named.as(DECIDER), CONSENT_STORE,
+        LAPSE_INDEX_STORE, CATCH_UP_STORE);
     Produced<String, ConsentVerdict> verdicts = Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class));
     verdictsOf(decided).to(topics.verdicts(), verdicts.withName(VERDICT_SINK));
+    if (topics.audits()) {
+      verdictsOf(decided).to(topics.verdictsAudit(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
+          .withName(AUDIT_SINK));
+    }
     if (settings.rerouteMisrouted()) {
       KStream<String, Object> reroutedDecided = eventsOf(decided)
           .processValues(ReroutingTimestamps.Outgoing::new, Named.as(REROUTE_OUT))
@@ -121,12 +131,22 @@ public final class ConsentGateTopology {
               .withStreamPartitioner((topic, contactId, event, partitions) ->
                   Optional.of(Set.of(settings.ownership().partitionOf(contactId)))))
           .processValues(ReroutingTimestamps.Incoming::new, Named.as(REROUTE_IN))
-          .process(() -> new ConsentDecider(policy, settings, ConsentDecider.Role.REROUTED, VERDICT_SINK_REROUTED, null),
+          .process(() -> new ConsentDecider(policy, settings, ConsentDecider.Role.REROUTED,
+                  sinks(topics, VERDICT_SINK_REROUTED, AUDIT_SINK_REROUTED), null),
               Named.as(DECIDER_REROUTED), CONSENT_STORE, LAPSE_INDEX_STORE, CATCH_UP_STORE);
       verdictsOf(reroutedDecided).to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
           .withName(VERDICT_SINK_REROUTED));
+      if (topics.audits()) {
+        verdictsOf(reroutedDecided).to(topics.verdictsAudit(), Produced.with(Serdes.String(),
+            serdes.forType(ConsentVerdict.class)).withName(AUDIT_SINK_REROUTED));
+      }
     }
     return builder.build();
+  }
+
+  /** The sinks a decider sends each verdict to: the verdict topic's, and the audit topic's when there is one. */
+  private static java.util.List<String> sinks(GateTopics topics, String verdictSink, String auditSink) {
+    return topics.audits() ? java.util.List.of(verdictSink, auditSink) : java.util.List.of(verdictSink);
   }
 
   /** An input topic read with its event time, then checked against the contract ({@link EventMapping}). */

@@ -52,6 +52,12 @@ public record TopologySettings(GateTopics topics, PolicySettings policy, Duratio
         rerouteMisrouted, epoch, catchUp);
   }
 
+  /** The same topology on other topics (say, without the audit trail). */
+  public TopologySettings withTopics(GateTopics otherTopics) {
+    return new TopologySettings(otherTopics, policy, lapseCheckInterval, durableStores, ownership, rerouteMisrouted, epoch,
+        catchUp);
+  }
+
   /** The topology as it was before re-routing existed: for the benchmark's paired comparison only. */
   public TopologySettings withoutRerouting() {
     return new TopologySettings(topics, policy, lapseCheckInterval, durableStores, ownership, false, epoch, catchUp);

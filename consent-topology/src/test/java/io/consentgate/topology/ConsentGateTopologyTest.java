@@ -257,6 +257,25 @@ class ConsentGateTopologyTest {
         assertThat(gate.driver.producedTopicNames()).contains("out-verdicts");
         assertThat(gate.registry.hasSubject("out-verdicts-value")).isTrue();
         assertThat(gate.registry.hasSubject("in-contacts-value")).isTrue();
+        assertThat(gate.driver.producedTopicNames()).as("four topics: no audit trail").doesNotContain(
+            GateTopics.DEFAULT_VERDICTS_AUDIT);
+      }
+    }
+
+    @Test
+    void everyVerdictAlsoGoesToTheAuditTopicWithItsHeaders() {
+      try (GateTestDriver gate = new GateTestDriver()) {
+        gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
+        gate.send(evidence("e-1", "c-1", EvidenceKind.PURCHASE, T0.plusSeconds(10)));
+        gate.advanceClock(Duration.ofDays(3 * 365)); // the lapse, published by the punctuation
+        List<TestRecord<String, ConsentVerdict>> verdicts = gate.readVerdictRecords();
+        List<TestRecord<String, ConsentVerdict>> audit = gate.readAuditRecords();
+        assertThat(verdicts).extracting(r -> r.getValue().getStatus()).containsExactly(ConsentStatus.NO_CONSENT,
+            ConsentStatus.CONSENTED_IMPLICIT, ConsentStatus.EXPIRED);
+        assertThat(audit).extracting(TestRecord::getKey).containsExactly("c-1", "c-1", "c-1");
+        assertThat(audit).extracting(TestRecord::getValue).isEqualTo(verdicts.stream().map(TestRecord::getValue).toList());
+        assertThat(audit).allSatisfy(r -> assertThat(r.getHeaders().lastHeader("consent-gate-application-id")).isNotNull());
+        assertThat(gate.registry.hasSubject(GateTopics.DEFAULT_VERDICTS_AUDIT + "-value")).isTrue();
       }
     }
 
@@ -273,7 +292,8 @@ class ConsentGateTopologyTest {
             ConsentGateTopology.DECIDER, ConsentGateTopology.VERDICT_SINK, ConsentGateTopology.REROUTE_OUT,
             ConsentGateTopology.REROUTED + "-repartition-filter", ConsentGateTopology.REROUTED + "-repartition-sink",
             ConsentGateTopology.REROUTED + "-repartition-source", ConsentGateTopology.REROUTE_IN,
-            ConsentGateTopology.DECIDER_REROUTED, ConsentGateTopology.VERDICT_SINK_REROUTED);
+            ConsentGateTopology.DECIDER_REROUTED, ConsentGateTopology.VERDICT_SINK_REROUTED,
+            ConsentGateTopology.AUDIT_SINK, ConsentGateTopology.AUDIT_SINK_REROUTED);
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-")
             .contains(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE, ConsentGateTopology.CATCH_UP_STORE);
       }

@@ -146,6 +146,16 @@ public final class GateTestDriver implements AutoCloseable {
     return verdicts.readRecordsToList();
   }
 
+  /** The records on the audit topic (none when the settings keep no audit trail). */
+  List<TestRecord<String, ConsentVerdict>> readAuditRecords() {
+    GateTopics t = settings.topics();
+    if (!t.audits() || !driver.producedTopicNames().contains(t.verdictsAudit())) {
+      return List.of();
+    }
+    return driver.createOutputTopic(t.verdictsAudit(), new StringDeserializer(),
+        new ConfluentAvroSerde<>(registry, ConsentVerdict.class).deserializer()).readRecordsToList();
+  }
+
   boolean anyDeadLetter() {
     return driver.producedTopicNames().contains(settings.topics().deadLetters());
   }

@@ -114,7 +114,7 @@ class GateSecurityIT {
       acls.add(allow(ResourceType.TOPIC, input, PatternType.LITERAL, AclOperation.READ));
       acls.add(allow(ResourceType.TOPIC, input, PatternType.LITERAL, AclOperation.DESCRIBE));
     }
-    for (String output : List.of("consent-verdicts", "consent-gate-dlq")) {
+    for (String output : List.of("consent-verdicts", "consent-gate-dlq", "consent-verdicts-audit")) {
       acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.WRITE));
       acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.DESCRIBE));
       // The startup check reads their message.timestamp.type.

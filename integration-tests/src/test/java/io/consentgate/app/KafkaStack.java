@@ -59,6 +59,7 @@ final class KafkaStack implements AutoCloseable {
     flags.put(GateConfig.TOPIC_CONSENT_EVIDENCE, prefix + "consent-evidence");
     flags.put(GateConfig.TOPIC_VERDICTS, prefix + "consent-verdicts");
     flags.put(GateConfig.TOPIC_DLQ, prefix + "consent-gate-dlq");
+    flags.put(GateConfig.TOPIC_VERDICTS_AUDIT, prefix + "consent-verdicts-audit");
     flags.put(GateConfig.TOPIC_PARTITIONS, String.valueOf(partitions));
     flags.put(GateConfig.TOPIC_REPLICATION_FACTOR, "1");
     flags.put(GateConfig.REPLICATION_FACTOR, "1");
