@@ -60,7 +60,7 @@ public final class BenchMain implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: throughput, rerouting, restore, latency, replay, policy, memory "
+      description = "Run only these sections: throughput, rerouting, restore, latency, replay, policy, memory, client "
           + "(default: all). restore and rerouting need throughput (restore wipes and restores its state; rerouting "
           + "reuses its input).")
   Set<String> only;
@@ -123,6 +123,7 @@ public final class BenchMain implements Callable<Integer> {
     for (String key : HEADLINE_KEYS) {
       results.put(key, null); // present in every results file; null where this run skipped the measure
     }
+    ClientBench.KEYS.forEach(key -> results.put(key, null));
     Path work = Files.createTempDirectory("consent-bench");
     try {
       boolean onBroker = runs("throughput") || runs("rerouting") || runs("restore") || runs("latency");
@@ -153,6 +154,10 @@ public final class BenchMain implements Callable<Integer> {
         results.put("rss_mb_1m_contacts", rssWith(memory, 1_000_000));
         results.put("rss_mb_10m_contacts", rssWith(memory, 10_000_000));
         results.put("memory", memory);
+      }
+      if (runs("client")) {
+        results.putAll(new ClientBench(smoke ? ClientBench.Mode.SMOKE : quick ? ClientBench.Mode.QUICK : ClientBench.Mode.FULL,
+            bootstrapServers).run(work));
       }
     } finally {
       MemoryBench.deleteRecursively(work); // broker logs and state: up to gigabytes per run

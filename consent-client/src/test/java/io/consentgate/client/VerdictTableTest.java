@@ -86,6 +86,28 @@ class VerdictTableTest {
   }
 
   @Test
+  void theUuidParserAgreesWithTheJdkAndRefusesEveryOtherCharacterAnywhere() {
+    SplittableRandom random = new SplittableRandom(11);
+    for (int n = 0; n < 100_000; n++) {
+      UUID u = new UUID(random.nextLong(), random.nextLong());
+      String id = "c-" + u;
+      assertThat(ContactKey.isUuidForm(id)).as(id).isTrue();
+      assertThat(ContactKey.hi(id)).isEqualTo(u.getMostSignificantBits());
+      assertThat(ContactKey.lo(id)).isEqualTo(u.getLeastSignificantBits());
+    }
+    String id = "c-0123abcd-ef45-6789-abcd-ef0123456789";
+    assertThat(ContactKey.isUuidForm(id)).isTrue();
+    for (int at = 0; at < id.length(); at++) {
+      for (char bad : new char[] {'g', 'A', 'F', '/', ':', '`', '@', 'G', ' ', '-', '0', 'a', '\u00e9', '\u0130', '\u00ff', '\u0000'}) {
+        String mutated = id.substring(0, at) + bad + id.substring(at + 1);
+        boolean stillValid = at >= 2 && id.charAt(at) != '-' && (bad == '0' || bad == 'a')
+            || id.charAt(at) == bad;
+        assertThat(ContactKey.isUuidForm(mutated)).as(mutated).isEqualTo(stillValid);
+      }
+    }
+  }
+
+  @Test
   void aUuidIdAndAnOtherIdNeverMeet() {
     VerdictTable table = new VerdictTable();
     String uuid = "c-0c3a6f4e-9b1d-4d2e-8f7a-1234567890ab";
