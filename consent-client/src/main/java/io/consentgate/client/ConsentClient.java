@@ -180,8 +180,14 @@ public final class ConsentClient implements AutoCloseable {
     SchemaRegistry registry = b.schemaRegistry != null ? b.schemaRegistry : new RestSchemaRegistry(config.registry);
     this.deserializer = new ConfluentAvroSerde<>(registry, ConsentVerdict.class).deserializer();
     this.consumers = b.consumers != null ? b.consumers : this::newConsumer;
-    this.gateOffsets = config.applicationId == null ? null
-        : b.gateOffsets != null ? b.gateOffsets : new AdminGateOffsets(config);
+    this.consumer = consumers.get(); // a bad kafka.* setting fails build(), not the poller later
+    try {
+      this.gateOffsets = config.applicationId == null ? null
+          : b.gateOffsets != null ? b.gateOffsets : new AdminGateOffsets(config);
+    } catch (RuntimeException e) {
+      consumer.close(Duration.ZERO);
+      throw e;
+    }
     this.meters = b.meterRegistry != null ? b.meterRegistry : Metrics.globalRegistry;
     registerMetrics();
     poller = new Thread(this::pollLoop, "consent-client-" + config.verdictTopic);

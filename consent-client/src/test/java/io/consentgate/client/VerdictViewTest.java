@@ -410,6 +410,33 @@ class VerdictViewTest {
   }
 
   @Test
+  void aBatchedFilterAnswersExactlyAsOneCheckAtATime() {
+    VerdictView view = readyView();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      String id = switch (i % 5) {
+        case 0 -> "c-x" + i; // not the UUID form
+        case 1 -> "c-" + new java.util.UUID(random.nextLong(), random.nextLong()) + "-nope";
+        default -> "c-" + new java.util.UUID(random.nextLong(), random.nextLong());
+      };
+      ids.add(id);
+      if (i % 3 != 0) { // a third are never decided
+        view.apply(id, i % 2 == 0 ? allow(id, 0, 1) : implicit(id, NOW.minusSeconds(i % 7 == 0 ? 1 : -3600), 0, 1));
+      }
+    }
+    List<Permission> batched = new ArrayList<>();
+    view.filter(ids, NOW, batched::add, batched::add);
+    assertThat(batched).hasSize(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      Permission single = view.check(ids.get(i), NOW);
+      assertThat(batched.get(i)).as(ids.get(i)).isEqualTo(single);
+    }
+    assertThat(batched.stream().map(Permission::reason).distinct())
+        .contains(Reason.ALLOWED, Reason.EXPIRED, Reason.UNKNOWN_CONTACT);
+  }
+
+  @Test
   void afterCloseEveryAnswerIsNo() {
     VerdictView view = readyView();
     view.apply("c-ann", allow("c-ann", 0, 1));
