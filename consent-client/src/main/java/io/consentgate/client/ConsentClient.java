@@ -339,11 +339,7 @@ public final class ConsentClient implements AutoCloseable {
         }
         ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
         for (TopicPartition tp : records.partitions()) {
-          for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
-            if (!applyRecord(tp, r)) {
-              break; // the registry is out of reach: that record again, later
-            }
-          }
+          applyBatch(tp, records.records(tp));
         }
         Map<TopicPartition, Long> positions = new HashMap<>();
         for (TopicPartition tp : partitions) {
@@ -395,23 +391,34 @@ public final class ConsentClient implements AutoCloseable {
     return all;
   }
 
-  /** False when the record must be read again later (its schema could not be looked up now). */
-  private boolean applyRecord(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
-    ConsentVerdict value;
-    try {
-      value = r.value() == null ? null : deserializer.deserialize(r.topic(), r.value());
-    } catch (SchemaLookupFailedException e) {
-      consumer.seek(tp, r.offset());
-      log.warn("consent client: the schema registry cannot be asked now ({}); will read {} offset {} again", e.getMessage(),
-          tp, r.offset());
-      sleep(1_000);
-      return false;
-    } catch (RuntimeException e) {
-      view.unreadable(r.key(), tp + " offset " + r.offset() + ": " + e.getMessage());
-      return true;
+  /**
+   * Reads one partition's records in order and applies them as a batch. A record whose schema cannot
+   * be looked up now (registry out of reach) is read again later: the batch stops before it and the
+   * partition is rewound to it.
+   */
+  private void applyBatch(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records) {
+    int n = records.size();
+    String[] keys = new String[n];
+    ConsentVerdict[] values = new ConsentVerdict[n];
+    String[] unreadable = new String[n];
+    int read = 0;
+    for (ConsumerRecord<String, byte[]> r : records) {
+      keys[read] = r.key();
+      try {
+        values[read] = r.value() == null ? null : deserializer.deserialize(r.topic(), r.value());
+      } catch (SchemaLookupFailedException e) {
+        consumer.seek(tp, r.offset());
+        log.warn("consent client: the schema registry cannot be asked now ({}); will read {} offset {} again", e.getMessage(),
+            tp, r.offset());
+        view.applyAll(keys, values, unreadable, read);
+        sleep(1_000);
+        return;
+      } catch (RuntimeException e) {
+        unreadable[read] = tp + " offset " + r.offset() + ": " + e.getMessage();
+      }
+      read++;
     }
-    view.apply(r.key(), value);
-    return true;
+    view.applyAll(keys, values, unreadable, read);
   }
 
   // ---------------------------------------------------------------- watching the gate

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * How a contact id is stored. Ids of the form {@code c-<UUID>} (lower-case canonical, the gate's
  * generated ids and most CRMs') are kept as two longs, 16 bytes, with no object per contact; any
- * other id is kept as its UTF-8 bytes. Parsing allocates nothing for the UUID form, so a check of
- * such an id allocates only its answer.
+ * other id is kept as its UTF-8 bytes. Parsing the UUID form costs a 38-byte copy of the id and a
+ * few dozen branch-free instructions; a check of such an id allocates nothing else but its answer.
  */
 final class ContactKey {
 

@@ -111,11 +111,35 @@ public final class VerdictView {
    */
   public Outcome apply(String key, ConsentVerdict value) {
     String contactId = key != null ? key : value == null ? null : value.getContactId();
-    if (contactId == null) {
-      return Outcome.ABSENT;
+    return contactId == null ? Outcome.ABSENT : apply(new VerdictTable.Key(contactId), value);
+  }
+
+  /**
+   * Applies a batch of records in order, as {@link #apply(String, ConsentVerdict)} one by one would;
+   * a record with an {@code unreadable[i]} reason is {@link #unreadable}. The slots of the whole
+   * batch are read first, together, so that their memory misses overlap instead of each insert
+   * waiting for its own: loading a large view goes faster.
+   */
+  public void applyAll(String[] keys, ConsentVerdict[] values, String[] unreadable, int n) {
+    VerdictTable.Key[] ks = new VerdictTable.Key[n];
+    for (int i = 0; i < n; i++) {
+      String contactId = keys[i] != null ? keys[i] : values[i] == null ? null : values[i].getContactId();
+      ks[i] = contactId == null ? null : new VerdictTable.Key(contactId);
     }
+    table.touch(ks, n);
+    for (int i = 0; i < n; i++) {
+      if (unreadable != null && unreadable[i] != null) {
+        unreadable(ks[i] == null ? null : ks[i].id, unreadable[i]);
+      } else if (ks[i] != null) {
+        apply(ks[i], values[i]);
+      }
+    }
+  }
+
+  private Outcome apply(VerdictTable.Key k, ConsentVerdict value) {
+    String contactId = k.id;
     if (value == null) {
-      return remove(contactId);
+      return remove(k);
     }
     if (!contactId.equals(value.getContactId())) {
       // The gate always keys a verdict by its contact. A record that does not is not one to trust:
@@ -123,7 +147,6 @@ public final class VerdictView {
       unreadable(contactId, "key " + contactId + " differs from the verdict's contactId " + value.getContactId());
       return Outcome.REMOVED;
     }
-    VerdictTable.Key k = new VerdictTable.Key(contactId);
     Decision decision = value.getDecision() == null ? Decision.DENY : value.getDecision();
     ConsentStatus status = value.getStatus() == null ? ConsentStatus.NO_CONSENT : value.getStatus();
     Instant validUntil = value.getValidUntil();
@@ -150,7 +173,12 @@ public final class VerdictView {
   }
 
   private Outcome remove(String contactId) {
-    boolean held = table.remove(new VerdictTable.Key(contactId));
+    return remove(new VerdictTable.Key(contactId));
+  }
+
+  private Outcome remove(VerdictTable.Key k) {
+    String contactId = k.id;
+    boolean held = table.remove(k);
     if (reasons != null) {
       reasons.remove(contactId);
     }

@@ -437,6 +437,24 @@ class VerdictViewTest {
   }
 
   @Test
+  void aBatchIsAppliedInOrderWithUnreadableRecordsInPlace() {
+    VerdictView view = readyView();
+    String[] keys = {"c-ann", "c-ann", "c-bob", "c-bob", "c-ann", null, "c-cid"};
+    ConsentVerdict[] values = {allow("c-ann", 0, 1), null, allow("c-bob", 0, 1), null, allow("c-ann", 0, 2), null,
+        allow("c-cid", 0, 1)};
+    String[] unreadable = {null, "corrupt", null, null, null, "no key, no value", null};
+    view.applyAll(keys, values, unreadable, keys.length);
+    assertThat(view.check("c-ann").reason()).as("dropped by the unreadable record, then decided again").isEqualTo(Reason.ALLOWED);
+    assertThat(view.check("c-ann").verdict().version()).isEqualTo(2);
+    assertThat(view.check("c-bob").reason()).as("a tombstone after it").isEqualTo(Reason.UNKNOWN_CONTACT);
+    assertThat(view.check("c-cid").reason()).isEqualTo(Reason.ALLOWED);
+    assertThat(view.status().unreadable()).isEqualTo(2);
+    view.applyAll(new String[] {"c-cid", "c-cid"}, new ConsentVerdict[] {allow("c-cid", 0, 2), null},
+        new String[] {null, "corrupt"}, 2);
+    assertThat(view.check("c-cid").reason()).as("the last record of the batch is unreadable: no mail").isEqualTo(Reason.UNKNOWN_CONTACT);
+  }
+
+  @Test
   void afterCloseEveryAnswerIsNo() {
     VerdictView view = readyView();
     view.apply("c-ann", allow("c-ann", 0, 1));
