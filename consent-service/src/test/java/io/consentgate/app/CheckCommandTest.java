@@ -68,7 +68,9 @@ class CheckCommandTest {
     Path contacts = Files.writeString(dir.resolve("contacts.txt"), "c-ann\nc-bob\n");
     String nowhere = "127.0.0.1:" + freePort();
     long start = System.nanoTime();
-    CliRun run = CliRun.of("check", "--contacts", contacts.toString(), "--bootstrap-servers", nowhere);
+    // kafka.* wins over the commands' 15 s patience, so the test need not wait that long.
+    CliRun run = CliRun.of("check", "--contacts", contacts.toString(), "--bootstrap-servers", nowhere,
+        "--set", "kafka.default.api.timeout.ms=3000");
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
     assertThat(run.err()).contains("Kafka at " + nowhere).contains("did not answer");
     assertThat(run.out()).isEmpty();
