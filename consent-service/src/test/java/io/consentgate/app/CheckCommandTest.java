@@ -70,7 +70,7 @@ class CheckCommandTest {
     long start = System.nanoTime();
     // kafka.* wins over the commands' 15 s patience, so the test need not wait that long.
     CliRun run = CliRun.of("check", "--contacts", contacts.toString(), "--bootstrap-servers", nowhere,
-        "--set", "kafka.default.api.timeout.ms=3000");
+        "--set", "kafka.default.api.timeout.ms=3000", "--set", "kafka.request.timeout.ms=3000");
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
     assertThat(run.err()).contains("Kafka at " + nowhere).contains("did not answer");
     assertThat(run.out()).isEmpty();
