@@ -185,7 +185,7 @@ public final class ConsentClient implements AutoCloseable {
       this.gateOffsets = config.applicationId == null ? null
           : b.gateOffsets != null ? b.gateOffsets : new AdminGateOffsets(config);
     } catch (RuntimeException e) {
-      consumer.close(Duration.ZERO);
+      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
       throw e;
     }
     this.meters = b.meterRegistry != null ? b.meterRegistry : Metrics.globalRegistry;
@@ -367,7 +367,7 @@ public final class ConsentClient implements AutoCloseable {
     var c = consumer;
     if (c != null) {
       try {
-        c.close(Duration.ofSeconds(5));
+        c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         log.debug("consent client: closing the consumer failed", e);
       }
