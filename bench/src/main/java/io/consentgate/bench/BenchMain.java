@@ -63,8 +63,8 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
       description = "Run only these sections: throughput, rerouting, audit, redecide, restore, latency, replay, policy, "
-          + "memory (default: all). restore, rerouting and audit need throughput (restore wipes and restores its state; "
-          + "rerouting and audit reuse its input).")
+          + "memory, client (default: all). restore, rerouting and audit need throughput (restore wipes and restores its "
+          + "state; rerouting and audit reuse its input).")
   Set<String> only;
 
   @Option(names = "--events", description = "Events to preload and replay, instead of the mode's number.")
@@ -127,6 +127,7 @@ public final class BenchMain implements Callable<Integer> {
     for (String key : HEADLINE_KEYS) {
       results.put(key, null); // present in every results file; null where this run skipped the measure
     }
+    ClientBench.KEYS.forEach(key -> results.put(key, null));
     Path work = Files.createTempDirectory("consent-bench");
     try {
       boolean onBroker = runs("throughput") || runs("rerouting") || runs("audit") || runs("redecide") || runs("restore")
@@ -159,6 +160,10 @@ public final class BenchMain implements Callable<Integer> {
         results.put("rss_mb_1m_contacts", rssWith(memory, 1_000_000));
         results.put("rss_mb_10m_contacts", rssWith(memory, 10_000_000));
         results.put("memory", memory);
+      }
+      if (runs("client")) {
+        results.putAll(new ClientBench(smoke ? ClientBench.Mode.SMOKE : quick ? ClientBench.Mode.QUICK : ClientBench.Mode.FULL,
+            bootstrapServers).run(work));
       }
     } finally {
       Utils.delete(work.toFile()); // broker logs and state: up to gigabytes per run

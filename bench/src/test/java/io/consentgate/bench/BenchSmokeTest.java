@@ -42,6 +42,14 @@ class BenchSmokeTest {
     assertThat(memory.get("contacts").asLong()).isEqualTo(BenchMain.SMOKE_CONTACTS);
     assertThat(memory.get("rss_mb").asLong()).isPositive();
     assertThat(memory.get("rocksdb").get("estimate_num_keys").asLong()).isPositive();
+    // The sender client: every key present, the small sizes measured, the 1M and 10M ones not.
+    assertThat(results.fieldNames()).toIterable().containsAll(ClientBench.KEYS);
+    assertThat(results.get("client_checks_per_s").asDouble()).isPositive();
+    assertThat(results.get("client_filter_ids_per_s").asDouble()).isPositive();
+    assertThat(results.get("client_load_verdicts_per_s").asDouble()).isPositive();
+    assertThat(results.get("client").get("memory").get("20000").get("rss_mb").asLong()).isPositive();
+    assertThat(results.get("client_rss_mb_10m").isNull()).isTrue();
+    assertThat(results.get("client_rss_mb_1m").isNull()).isTrue();
     // Neither size was measured in a smoke run, so neither may be reported.
     assertThat(results.get("rss_mb_1m_contacts").isNull()).isTrue();
     assertThat(results.get("rss_mb_10m_contacts").isNull()).isTrue();

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "consent-gate", mixinStandardHelpOptions = true, versionProvider = ConsentGateCli.Version.class,
     description = "Event-driven consent gate for marketing email on Apache Kafka.",
     subcommands = {RunCommand.class, ResetCommand.class, PublishCommand.class, VerdictsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
-        GenerateCommand.class, ExportCommand.class, ExplainCommand.class, WhatIfCommand.class},
+        GenerateCommand.class, ExportCommand.class, ExplainCommand.class, WhatIfCommand.class, CheckCommand.class},
     exitCodeListHeading = "%nExit codes (every command):%n",
     exitCodeList = {
         "0:success; run and dev: stopped cleanly (also on SIGTERM or Ctrl-C)",

@@ -1,0 +1,52 @@
+package io.consentgate.client;
+
+/**
+ * Why the client answered as it did. Only {@link #ALLOWED} lets marketing email go out; every other
+ * reason is a no. The first four say the client cannot answer for anyone right now; the rest
+ * answer for the one contact.
+ */
+public enum Reason {
+  /** The client is closed, or was never started. */
+  CLOSED(false),
+  /** The view has not yet read the verdict topic up to the end offsets it found when it started. */
+  NOT_READY(false),
+  /**
+   * No snapshot of the verdict topic's end offsets taken within {@code client.stale-after} (a minute
+   * by default) has been reached: the brokers may be gone, or the view may be falling behind.
+   */
+  STALE(false),
+  /**
+   * The gate ({@code application.id}) has not processed the input that existed
+   * {@code client.gate-behind-after} ago: a withdrawal may be waiting unprocessed. Only with
+   * {@code application.id} configured.
+   */
+  GATE_BEHIND(false),
+  /** No verdict for this contact: never decided, or removed. */
+  UNKNOWN_CONTACT(false),
+  /** The latest verdict is not {@code ALLOW} (its {@code status} says why). */
+  DENIED(false),
+  /**
+   * The latest verdict says {@code ALLOW} but its status is not {@code CONSENTED_*}; also what a
+   * status symbol newer than this client reads as ({@code NO_CONSENT}).
+   */
+  NOT_CONSENTED(false),
+  /** The latest verdict is an {@code ALLOW} whose {@code validUntil} has been reached. */
+  EXPIRED(false),
+  /** May email: {@code ALLOW}, a {@code CONSENTED_*} status, not lapsed, and the view is current. */
+  ALLOWED(true);
+
+  private final boolean mayEmail;
+
+  Reason(boolean mayEmail) {
+    this.mayEmail = mayEmail;
+  }
+
+  public boolean mayEmail() {
+    return mayEmail;
+  }
+
+  /** True for the reasons that deny every contact alike (the client cannot answer now). */
+  public boolean deniesEveryone() {
+    return ordinal() <= GATE_BEHIND.ordinal();
+  }
+}
