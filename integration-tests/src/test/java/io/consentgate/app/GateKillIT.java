@@ -46,18 +46,29 @@ class GateKillIT {
     GateRuntime runtime = KafkaStack.runtime(flags);
     GateOnKafkaIT.createTopics(runtime);
     String history = GateOnKafkaIT.generated(30_000, 11);
-    KafkaStack.publish(runtime, history);
     long contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\"")).count();
 
     Path logs = Path.of("target", "gate-kill-logs");
     java.nio.file.Files.createDirectories(logs);
+    // The gate first, on empty input, so that it runs live and publishes as it decides (a gate that
+    // starts with input waiting re-decides it quietly and publishes only once caught up).
     Process first = startGate(flags, logs.resolve("gate-1.log"));
+    Thread publisher = new Thread(() -> {
+      try {
+        KafkaStack.publish(runtime, history);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "gate-kill-publisher");
     try {
+      await().atMost(WAIT).until(() -> java.nio.file.Files.readString(logs.resolve("gate-1.log")).contains("-> RUNNING"));
+      publisher.start();
       // A cheap look at the verdict topic's end offsets, so the kill lands early in the backlog.
       await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> stack.verdictOffsets(runtime) > 1_000);
     } finally {
       first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no commit, no close
     }
+    publisher.join(WAIT.toMillis());
     int atKill = KafkaStack.verdicts(runtime).size();
     assertThat(stack.caughtUp(runtime)).as("killed before it had finished").isFalse();
 
