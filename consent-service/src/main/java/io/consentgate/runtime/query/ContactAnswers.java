@@ -80,7 +80,14 @@ public final class ContactAnswers {
       return catchingUp(contactId);
     }
     Decided decided = decide(consent, found.copy());
-    ObjectNode body = decided.verdict();
+    ConsentVerdict record = VerdictMapping.toRecord(decided.verdict(), consent.published().version());
+    record.setEpoch(epoch);
+    ObjectNode body;
+    try {
+      body = (ObjectNode) Answer.JSON.readTree(HistoryJson.write(record));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
     body.put("mayEmail", decided.mayEmail());
     if (decided.note() != null) {
       body.put("note", decided.note());
@@ -112,13 +119,15 @@ public final class ContactAnswers {
       return unavailableItem(contactId, CATCHING_UP);
     }
     Decided decided = decide(consent, found.copy());
-    ObjectNode v = decided.verdict();
+    Verdict v = decided.verdict();
     ObjectNode item = item(contactId, "FOUND", decided.mayEmail());
-    for (String field : ITEM_FIELDS) {
-      if (v.has(field)) {
-        item.set(field, v.get(field));
-      }
+    item.put("decision", v.decision().name());
+    item.put("status", v.status().name());
+    if (v.validUntil() != null) {
+      item.put("validUntil", v.validUntil().toString()); // the JDK's ISO-8601, as HistoryJson writes it
     }
+    item.put("version", consent.published().version());
+    item.put("epoch", epoch);
     if (decided.note() != null) {
       item.put("note", decided.note());
     }
@@ -176,17 +185,12 @@ public final class ContactAnswers {
     }
   }
 
-  /** The verdict's fields a check result repeats. */
-  private static final String[] ITEM_FIELDS = {"decision", "status", "validUntil", "version", "epoch"};
-
-  /** @param verdict the verdict as {@code verdicts} prints it, parsed */
-  private record Decided(ObjectNode verdict, boolean mayEmail, String note) {}
+  /** @param verdict the policy's verdict, the published outcome's by construction */
+  private record Decided(Verdict verdict, boolean mayEmail, String note) {}
 
   private Decided decide(ContactConsent consent, Copy copy) {
     ContactConsent.Published published = consent.published();
     Verdict verdict = policy.decide(consent.state(), consent.asOf());
-    ConsentVerdict record = VerdictMapping.toRecord(verdict, published.version());
-    record.setEpoch(epoch);
     Instant now = clock.instant();
     boolean may = false;
     String note = null;
@@ -203,13 +207,7 @@ public final class ContactAnswers {
     } else {
       may = true;
     }
-    ObjectNode json;
-    try {
-      json = (ObjectNode) Answer.JSON.readTree(HistoryJson.write(record));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new Decided(json, may, note);
+    return new Decided(verdict, may, note);
   }
 
   private static boolean allows(Decision decision, ConsentStatus status) {

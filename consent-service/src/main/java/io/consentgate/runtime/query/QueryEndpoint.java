@@ -42,6 +42,25 @@ public final class QueryEndpoint implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(QueryEndpoint.class);
 
+  /**
+   * The JDK's HTTP server writes a response's headers and body apart; with Nagle's algorithm on, the
+   * body then waits for the caller's delayed ACK, 40 ms on Linux, on every answer (measured: p50
+   * 44 ms instead of 0.5 ms). The server reads this property once, when the first server of the
+   * process is made, so {@code ConsentGateCli.main} sets it too, before anything listens.
+   */
+  public static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+  static {
+    noDelay();
+  }
+
+  /** Asks the JDK's HTTP servers of this process for TCP_NODELAY, unless told otherwise; call before the first one. */
+  public static void noDelay() {
+    if (System.getProperty(NO_DELAY_PROPERTY) == null) {
+      System.setProperty(NO_DELAY_PROPERTY, "true");
+    }
+  }
+
   public static final String CONTACT_PATH = "/v1/contacts/";
   public static final String CHECK_PATH = "/v1/contacts:check";
   /** A check body holds at most {@value QuerySettings#MAX_BATCH} ids; this bounds what is read of it. */
