@@ -62,9 +62,9 @@ public final class BenchMain implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: throughput, rerouting, audit, redecide, restore, latency, replay, policy, "
-          + "memory, client (default: all). restore, rerouting and audit need throughput (restore wipes and restores its "
-          + "state; rerouting and audit reuse its input).")
+      description = "Run only these sections: throughput, rerouting, audit, redecide, restore, latency, query, replay, "
+          + "policy, memory, client (default: all). restore, rerouting and audit need throughput (restore wipes and "
+          + "restores its state; rerouting and audit reuse its input).")
   Set<String> only;
 
   @Option(names = "--events", description = "Events to preload and replay, instead of the mode's number.")
@@ -84,6 +84,7 @@ public final class BenchMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true"); // the chart is drawn off-screen, on servers without a display
+    io.consentgate.runtime.query.QueryEndpoint.noDelay(); // as the gate's command line does
     System.exit(new CommandLine(new BenchMain()).execute(args));
   }
 
@@ -131,7 +132,7 @@ public final class BenchMain implements Callable<Integer> {
     Path work = Files.createTempDirectory("consent-bench");
     try {
       boolean onBroker = runs("throughput") || runs("rerouting") || runs("audit") || runs("redecide") || runs("restore")
-          || runs("latency");
+          || runs("latency") || runs("query");
       if (onBroker) {
         try (BenchCluster cluster = new BenchCluster(work.resolve("kafka"), bootstrapServers)) {
           GateTopics topics = new GateTopics("bench-contact-created", "bench-consent-evidence", "bench-consent-verdicts",
@@ -141,6 +142,9 @@ public final class BenchMain implements Callable<Integer> {
           }
           if (runs("latency")) {
             latency(plan, cluster, work, results);
+          }
+          if (runs("query")) {
+            query(plan, cluster, work, results);
           }
         }
       }
@@ -364,7 +368,19 @@ public final class BenchMain implements Callable<Integer> {
     results.put("latency_p99_ms_at_40k", at40k);
   }
 
-  private static String history(long events, int perContact, long seed) {
+  /** The query API's latency on two instances (see {@link QueryLatencyBench}). */
+  private void query(Plan plan, BenchCluster cluster, Path work, Map<String, Object> results) throws Exception {
+    long events = smoke ? 2_000 : quick ? 25_000 : 100_000;
+    int requests = smoke ? 50 : quick ? 1_000 : 5_000;
+    int batches = smoke ? 5 : quick ? 50 : 200;
+    Map<String, Object> q = new QueryLatencyBench(cluster, Math.max(2, plan.partitions())).run(events, requests, batches,
+        work.resolve("query"));
+    log("query API (%s contacts, 2 instances): one contact local %s ms, forwarded %s ms; check of 1,000 %s ms",
+        q.get("contacts"), q.get("local_ms"), q.get("forwarded_ms"), q.get("check_1000_ms"));
+    results.put("query", q);
+  }
+
+  static String history(long events, int perContact, long seed) {
     StringWriter w = new StringWriter();
     HistoryGenerator.generate(events, perContact, seed, new PrintWriter(w));
     return w.toString();

@@ -35,6 +35,9 @@ class BenchSmokeTest {
     assertThat(results.get("restore_eps").asDouble()).isPositive();
     assertThat(results.get("latency_ms").get("500").get("verdicts").asLong()).isPositive();
     assertThat(results.get("rerouting").get("median_ratio").asDouble()).isPositive();
+    for (String series : new String[] {"local_ms", "forwarded_ms", "check_1000_ms"}) {
+      assertThat(results.get("query").get(series).get("p99").asDouble()).as(series).isPositive();
+    }
     assertThat(results.get("rerouting").get("with_eps_runs")).hasSize(1);
     assertThat(results.get("audit").get("median_ratio").asDouble()).isPositive();
     assertThat(Files.size(dir.resolve("smoke.png"))).isPositive();

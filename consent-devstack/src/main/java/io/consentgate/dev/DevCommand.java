@@ -68,7 +68,8 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
   boolean demo;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
-      description = "Address Kafka, the registry and the metrics endpoint listen on (default: ${DEFAULT-VALUE}).")
+      description = "Address Kafka, the registry, the metrics endpoint and the query API listen on (default: "
+          + "${DEFAULT-VALUE}). The query API refuses a non-loopback address without query.tokens.file.")
   String host;
 
   @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE}; 0: a free one).")
@@ -91,6 +92,7 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
       Ports.requireFree(host, kafkaPort, "Kafka port", KAFKA_PORT_FIX);
       Ports.requireFree(host, registryPort, "schema registry port", REGISTRY_PORT_FIX);
       RunCommand.requireMetricsPort(planned.service().metricsHost(), planned.service().metricsPort());
+      RunCommand.requireQueryPort(planned);
       return runStack(started);
     } finally {
       dataLock.close();
@@ -135,6 +137,7 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
           + " -> " + config.topics().verdicts() + " (dead letters: " + config.topics().deadLetters()
           + (config.topics().audits() ? ", every verdict also to " + config.topics().verdictsAudit() : "") + ")");
       err.println("  gate state       " + config.streams().stateDir());
+      err.println("  query API        " + queryUrl(config));
       err.println("  watch verdicts:  " + watchCommand(config));
       err.println("  stop:            Ctrl-C");
       err.flush();
@@ -171,7 +174,26 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
     dev.put(GateConfig.TOPIC_PARTITIONS, "3");
     dev.put(GateConfig.STANDBY_REPLICAS, "0");
     dev.put(GateConfig.METRICS_HOST, host);
+    dev.put(GateConfig.QUERY_PORT, String.valueOf(DEV_QUERY_PORT));
+    dev.put(GateConfig.QUERY_HOST, host);
     return options.load(dev, Map.of(GateConfig.BOOTSTRAP_SERVERS, bootstrap, GateConfig.SCHEMA_REGISTRY_URL, registryUrl));
+  }
+
+  /** The query API's port in dev unless --set says otherwise ({@code run}'s default is off). */
+  static final int DEV_QUERY_PORT = 8088;
+
+  /** Where the query API answers, as dev prints it. */
+  static String queryUrl(GateConfig config) {
+    var query = config.query();
+    if (!query.enabled()) {
+      return "off (query.port=-1)";
+    }
+    String host = query.host().contains(":") ? "[" + query.host() + "]" : query.host();
+    if (query.port() == 0) {
+      return "http://" + host + ":<a free port, named in the log>/v1/contacts/{contactId}";
+    }
+    return "http://" + host + ":" + query.port() + "/v1/contacts/{contactId}"
+        + (query.tokens().isEmpty() ? "" : "   (Authorization: Bearer <a token of " + GateConfig.QUERY_TOKENS_FILE + ">)");
   }
 
   /**

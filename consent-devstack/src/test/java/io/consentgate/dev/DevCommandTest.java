@@ -94,4 +94,25 @@ class DevCommandTest {
           .contains("metrics.port");
     }
   }
+
+  @Test
+  void aQueryPortInUseIsNamed() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      int port = taken.getLocalPort();
+
+      CliRun run = dev("--kafka-port", "0", "--registry-port", "0", "--set", "metrics.port=0", "--set", "query.port=" + port);
+
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
+      assertThat(run.err()).contains("query port " + port + " on 127.0.0.1 is in use").contains("query.port");
+    }
+  }
+
+  @Test
+  void devOnEveryInterfaceRefusesToServeTheQueryApiWithoutTokens() {
+    CliRun run = dev("--host", "0.0.0.0", "--kafka-port", "0", "--registry-port", "0", "--set", "metrics.port=0",
+        "--set", "query.advertised=127.0.0.1:8088");
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_USAGE);
+    assertThat(run.err()).contains("query.host=0.0.0.0 is not a loopback address").contains("query.tokens.file");
+  }
 }

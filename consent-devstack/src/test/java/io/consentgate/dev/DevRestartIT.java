@@ -25,7 +25,7 @@ class DevRestartIT {
   void aRestartOnTheSameDataDirectoryIsAsFastAsTheFirstStart() throws Exception {
     Path logs = Path.of("target", "dev-restart-it");
     String[] args = {"--data-dir", dir.resolve("data").toString(), "--kafka-port", String.valueOf(DevProcess.freePort()),
-        "--registry-port", String.valueOf(DevProcess.freePort()), "--set", "metrics.port=0"};
+        "--registry-port", String.valueOf(DevProcess.freePort()), "--set", "metrics.port=0", "--set", "query.port=0"};
 
     DevProcess first = DevProcess.start(logs.resolve("first.log"), args).awaitUp(START);
     first.awaitOutput("running on", START);
@@ -50,7 +50,8 @@ class DevRestartIT {
   void aDevKilledWithSigkillLeavesNoLockBehind() throws Exception {
     Path dataDir = dir.resolve("killed");
     DevProcess killed = DevProcess.start(Path.of("target", "dev-restart-it", "killed.log"), "--data-dir",
-        dataDir.toString(), "--kafka-port", "0", "--registry-port", "0", "--set", "metrics.port=0").awaitUp(START);
+        dataDir.toString(), "--kafka-port", "0", "--registry-port", "0", "--set", "metrics.port=0", "--set", "query.port=0")
+        .awaitUp(START);
     killed.process.destroyForcibly().waitFor();
 
     // Past the lock, a taken Kafka port stops this dev before it starts anything.

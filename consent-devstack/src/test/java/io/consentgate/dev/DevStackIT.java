@@ -47,6 +47,7 @@ class DevStackIT {
   static int kafkaPort;
   static int registryPort;
   static int metricsPort;
+  static int queryPort;
   static DevProcess dev;
 
   @BeforeAll
@@ -55,9 +56,10 @@ class DevStackIT {
     kafkaPort = DevProcess.freePort();
     registryPort = DevProcess.freePort();
     metricsPort = DevProcess.freePort();
+    queryPort = DevProcess.freePort();
     dev = DevProcess.start(Path.of("target", "dev-stack-it", "dev.log"), "--data-dir", dataDir.toString(),
         "--kafka-port", String.valueOf(kafkaPort), "--registry-port", String.valueOf(registryPort),
-        "--set", "metrics.port=" + metricsPort);
+        "--set", "metrics.port=" + metricsPort, "--set", "query.port=" + queryPort);
     dev.awaitUp(START);
     dev.awaitOutput("running on", START); // the gate holds its state directory from here on
   }
@@ -125,6 +127,22 @@ class DevStackIT {
       assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
       assertThat(run.err()).contains("metrics port " + port + " on 0.0.0.0 is in use").contains("metrics.port");
     }
+  }
+
+  @Test
+  void devPrintsItsQueryApiAndAnswersOnIt() throws Exception {
+    String url = "http://127.0.0.1:" + queryPort + "/v1/contacts/";
+    assertThat(dev.line("  query API ")).as(dev.output()).hasValueSatisfying(l -> assertThat(l).contains(url + "{contactId}"));
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> answer = null;
+    for (long deadline = System.nanoTime() + START.toNanos(); System.nanoTime() < deadline; Thread.sleep(200)) {
+      answer = http.send(HttpRequest.newBuilder(URI.create(url + "c-nobody")).build(), HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() != 503) {
+        break; // 503 while the gate starts
+      }
+    }
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(404);
+    assertThat(answer.body()).contains("\"mayEmail\":false");
   }
 
   @Test

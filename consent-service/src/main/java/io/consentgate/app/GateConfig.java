@@ -6,6 +6,7 @@ import io.consentgate.policy.Profile;
 import io.consentgate.policy.RoleAddresses;
 import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.runtime.GateService;
+import io.consentgate.runtime.query.QuerySettings;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.StreamsSettings;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The gate's configuration, layered: built-in defaults, then a properties file, then
@@ -31,7 +33,7 @@ import java.util.Properties;
  * key set in two. {@link #load} reads and checks every key once (an unknown key or a bad value is
  * an error at startup, not a surprise later) and hands out typed settings, one group per concern:
  * {@link #kafka()}, {@link #registry()}, {@link #topics()}, {@link #policy()}, {@link #streams()},
- * {@link #service()}, {@link #topicCreation()}. The key constants are for those who set keys
+ * {@link #service()}, {@link #query()}, {@link #topicCreation()}. The key constants are for those who set keys
  * (flags, tests); nobody reads a key back.
  */
 public final class GateConfig {
@@ -67,6 +69,11 @@ public final class GateConfig {
   public static final String METRICS_PORT = "metrics.port";
   public static final String METRICS_HOST = "metrics.host";
   public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write-buffer.ratio";
+  public static final String QUERY_PORT = "query.port";
+  public static final String QUERY_HOST = "query.host";
+  public static final String QUERY_ADVERTISED = "query.advertised";
+  public static final String QUERY_TOKENS_FILE = "query.tokens.file";
+  public static final String QUERY_STANDBY_MAX_LAG = "query.standby.max-lag";
   /** Any Kafka client or Streams property, passed through without the prefix (e.g. kafka.security.protocol). */
   public static final String KAFKA_PREFIX = "kafka.";
   /** Registry client TLS settings, Confluent's names (schema.registry.ssl.truststore.location ...). */
@@ -108,6 +115,13 @@ public final class GateConfig {
     d.put(METRICS_PORT, "9464");
     d.put(METRICS_HOST, "0.0.0.0");
     d.put(ROCKSDB_WRITE_BUFFER_RATIO, String.valueOf(StreamsSettings.DEFAULT_ROCKSDB_WRITE_BUFFER_RATIO));
+    // Off for run: a port an upgrade would start opening (and a second instance on the machine would
+    // then need its own); dev turns it on at 8088.
+    d.put(QUERY_PORT, String.valueOf(QuerySettings.OFF));
+    d.put(QUERY_HOST, QuerySettings.DEFAULT_HOST);
+    d.put(QUERY_ADVERTISED, null);
+    d.put(QUERY_TOKENS_FILE, null);
+    d.put(QUERY_STANDBY_MAX_LAG, String.valueOf(QuerySettings.DEFAULT_STANDBY_MAX_LAG));
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
@@ -119,10 +133,11 @@ public final class GateConfig {
   private final StreamsSettings streams;
   private final ServiceSettings service;
   private final TopicCreation topicCreation;
+  private final QuerySettings query;
 
   private GateConfig(KafkaSettings kafka, RegistrySettings registry, GateTopics topics, PolicySettings policy,
                      Duration lapseCheckInterval, StreamsSettings streams, ServiceSettings service,
-                     TopicCreation topicCreation) {
+                     TopicCreation topicCreation, QuerySettings query) {
     this.kafka = kafka;
     this.registry = registry;
     this.topics = topics;
@@ -131,6 +146,7 @@ public final class GateConfig {
     this.streams = streams;
     this.service = service;
     this.topicCreation = topicCreation;
+    this.query = query;
   }
 
   /** Defaults, then the file, then flags; no environment. */
@@ -262,6 +278,11 @@ public final class GateConfig {
     return service;
   }
 
+  /** The query API ({@code run}, {@code dev}): where it listens, who may ask. */
+  public QuerySettings query() {
+    return query;
+  }
+
   /** How missing topics are created. */
   public TopicCreation topicCreation() {
     return topicCreation;
@@ -336,7 +357,56 @@ public final class GateConfig {
       StreamsSettings streams = new StreamsSettings(values.get(APPLICATION_ID), kafka.bootstrapServers(), guarantee,
           standbyReplicas, replicationFactor, path(STATE_DIR), rocksDbMemoryBytes, writeBufferRatio, kafka.overrides());
       ServiceSettings service = new ServiceSettings(shutdownTimeout, healthStallTimeout, metricsHost, metricsPort);
-      return new GateConfig(kafka, registry, topics, policy, lapseCheckInterval, streams, service, topicCreation);
+      return new GateConfig(kafka, registry, topics, policy, lapseCheckInterval, streams, service, topicCreation, query());
+    }
+
+    private QuerySettings query() throws ConfigException {
+      if (values.containsKey(KAFKA_PREFIX + StreamsConfig.APPLICATION_SERVER_CONFIG)) {
+        throw new ConfigException(KAFKA_PREFIX + StreamsConfig.APPLICATION_SERVER_CONFIG + " is the query API's address: "
+            + "set " + QUERY_ADVERTISED + " (and " + QUERY_PORT + ") instead");
+      }
+      int port = intValue(QUERY_PORT);
+      if (values.get(QUERY_HOST).isBlank()) {
+        throw new ConfigException(QUERY_HOST + " must be an address to listen on, e.g. 127.0.0.1");
+      }
+      long maxLag;
+      try {
+        maxLag = Long.parseLong(values.get(QUERY_STANDBY_MAX_LAG));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(QUERY_STANDBY_MAX_LAG + " must be a whole number of offsets, got '"
+            + values.get(QUERY_STANDBY_MAX_LAG) + "'");
+      }
+      String advertised = values.get(QUERY_ADVERTISED);
+      List<String> tokens = tokens();
+      try {
+        return new QuerySettings(values.get(QUERY_HOST), port, advertised == null || advertised.isBlank() ? null : advertised,
+            tokens, maxLag);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+    }
+
+    /** The bearer tokens of the query API: one a line; blank lines and {@code #} comments skipped. */
+    private List<String> tokens() throws ConfigException {
+      String file = values.get(QUERY_TOKENS_FILE);
+      if (file == null || file.isBlank()) {
+        return List.of();
+      }
+      List<String> tokens = new ArrayList<>();
+      try {
+        for (String line : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
+          String token = line.strip();
+          if (!token.isEmpty() && !token.startsWith("#")) {
+            tokens.add(token);
+          }
+        }
+      } catch (IOException | java.nio.file.InvalidPathException e) {
+        throw new ConfigException(QUERY_TOKENS_FILE + ": cannot read " + file + ": " + e.getMessage());
+      }
+      if (tokens.isEmpty()) {
+        throw new ConfigException(QUERY_TOKENS_FILE + ": " + file + " holds no token (one token a line)");
+      }
+      return tokens;
     }
 
     /** The registry client's settings, Confluent's names; checked here when the gate's own serde uses them. */

@@ -3,6 +3,8 @@ package io.consentgate.app;
 import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.TopicSetup;
+import io.consentgate.runtime.query.QueryEndpoint;
+import io.consentgate.runtime.query.QuerySettings;
 import io.consentgate.serde.SchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
 import java.util.HashMap;
@@ -117,8 +119,39 @@ public final class GateRuntime {
 
   /** The gate as {@code run} starts it: in the epoch {@code start} decided, catching up quietly if it re-decides. */
   public GateService gateService(int inputPartitions, io.consentgate.runtime.GateStart start) {
+    return gateService(inputPartitions, start, null);
+  }
+
+  /**
+   * The gate as {@code run} starts it, advertising {@code query} (null: no query API) as its
+   * {@code application.server}; {@link GateService#serveQueries} then answers it from the gate.
+   */
+  public GateService gateService(int inputPartitions, io.consentgate.runtime.GateStart start, QueryEndpoint query) {
     return new GateService(config.topologySettings(true).withInputPartitions(inputPartitions)
-        .inEpoch(start.epoch(), start.catchUp()), valueSerdes(), config.streams(), config.service().shutdownTimeout(),
+        .inEpoch(start.epoch(), start.catchUp()), valueSerdes(),
+        query == null ? config.streams() : query.advertisedIn(config.streams()), config.service().shutdownTimeout(),
         config.service().healthStallTimeout());
+  }
+
+  static final String QUERY_PORT_FIX = "pick another with --set query.port=PORT (0: any free port, -1: no query API)";
+
+  /**
+   * Opens the query port when {@code query.port} is on (it answers 503 until a gate serves it), else null.
+   *
+   * @throws Unavailable the port is in use or cannot be opened (exit 4)
+   */
+  public QueryEndpoint openQueryEndpoint() throws Unavailable {
+    QuerySettings query = config.query();
+    if (!query.enabled()) {
+      return null;
+    }
+    try {
+      return QueryEndpoint.open(query);
+    } catch (java.io.UncheckedIOException e) {
+      if (Ports.isBindFailure(e)) {
+        throw Ports.inUse(query.host(), query.port(), "query port", QUERY_PORT_FIX, e);
+      }
+      throw new Unavailable(e.getMessage(), e);
+    }
   }
 }

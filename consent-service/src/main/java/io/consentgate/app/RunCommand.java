@@ -4,6 +4,7 @@ import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.GateStart;
 import io.consentgate.runtime.MetricsEndpoint;
 import io.consentgate.runtime.TopicSetup;
+import io.consentgate.runtime.query.QueryEndpoint;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -87,6 +88,7 @@ public final class RunCommand implements Callable<Integer> {
     GateConfig config = runtime.config();
     ServiceSettings service = config.service();
     requireMetricsPort(service.metricsHost(), service.metricsPort());
+    requireQueryPort(config);
     int inputPartitions;
     try (Admin admin = runtime.admin()) {
       inputPartitions = TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), createTopics,
@@ -104,17 +106,25 @@ public final class RunCommand implements Callable<Integer> {
     } catch (GateStart.VerdictTopicTaken e) {
       throw new Unavailable(e.getMessage());
     }
-    GateService gate = runtime.gateService(inputPartitions, start);
+    // The query port before the gate: its Streams advertise the address (application.server).
+    QueryEndpoint query = runtime.openQueryEndpoint();
+    GateService gate = runtime.gateService(inputPartitions, start, query);
     MetricsEndpoint metrics;
     try {
       metrics = service.metricsEnabled() ? openMetrics(gate, service.metricsHost(), service.metricsPort()) : null;
     } catch (Unavailable e) {
       gate.close();
+      if (query != null) {
+        query.close();
+      }
       throw e;
     }
     Thread hook = new Thread(() -> {
       boolean signal = ConsentGateCli.stoppingOnSignal();
       LOG.info("stopping the gate");
+      if (query != null) {
+        query.close();
+      }
       boolean clean = gate.stop();
       start.catchUp().close();
       if (metrics != null) {
@@ -130,11 +140,19 @@ public final class RunCommand implements Callable<Integer> {
     }, "consent-gate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     gate.start();
-    LOG.info("gate {} running on {}; verdicts to {}; metrics {}", config.streams().applicationId(),
+    if (query != null) {
+      gate.serveQueries(query);
+    }
+    LOG.info("gate {} running on {}; verdicts to {}; metrics {}; query API {}", config.streams().applicationId(),
         config.kafka().bootstrapServers(), config.topics().verdicts(),
-        metrics == null ? "off" : "on http://" + metrics.host() + ":" + metrics.port() + "/metrics");
+        metrics == null ? "off" : "on http://" + metrics.host() + ":" + metrics.port() + "/metrics",
+        query == null ? "off" : "on " + query.url() + "/v1/contacts/{contactId} (advertised as "
+            + query.applicationServer() + ")");
     boolean failed = gate.awaitStop();
     if (failed) {
+      if (query != null) {
+        query.close();
+      }
       gate.close();
       start.catchUp().close();
       afterGate.run();
@@ -142,6 +160,13 @@ public final class RunCommand implements Callable<Integer> {
       return ConsentGateCli.EXIT_GATE_FAILED;
     }
     return 0;
+  }
+
+  /** Fails at once, before anything starts, when the query port is taken. */
+  public static void requireQueryPort(GateConfig config) throws Unavailable {
+    if (config.query().enabled()) {
+      Ports.requireFree(config.query().host(), config.query().port(), "query port", GateRuntime.QUERY_PORT_FIX);
+    }
   }
 
   private static final String METRICS_PORT_FIX =

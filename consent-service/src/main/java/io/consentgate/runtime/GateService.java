@@ -1,5 +1,12 @@
 package io.consentgate.runtime;
 
+import io.consentgate.policy.ConsentPolicy;
+import io.consentgate.runtime.query.ContactAnswers;
+import io.consentgate.runtime.query.ContactQueries;
+import io.consentgate.runtime.query.HttpPeers;
+import io.consentgate.runtime.query.QueryEndpoint;
+import io.consentgate.runtime.query.QuerySettings;
+import io.consentgate.runtime.query.StreamsStateLookup;
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.topology.DeadLetterMetrics;
@@ -35,6 +42,9 @@ public final class GateService implements AutoCloseable {
   private final ScheduledExecutorService healthChecks;
   private final Duration shutdownTimeout;
   private final List<String> inputTopics;
+  private final TopologySettings topology;
+  /** Kafka Streams' {@code application.server}: where the query API of this instance is called, or null. */
+  private final String applicationServer;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
 
@@ -59,6 +69,8 @@ public final class GateService implements AutoCloseable {
                      Duration shutdownTimeout, Duration stallTimeout) {
     Properties props = GateStreamsConfig.properties(streamsSettings, settings);
     this.streams = new KafkaStreams(ConsentGateTopology.build(settings, serdes), props);
+    this.topology = settings;
+    this.applicationServer = props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG);
     this.shutdownTimeout = shutdownTimeout;
     this.inputTopics = List.of(settings.topics().contactCreated(), settings.topics().consentEvidence());
     StreamsConfig config = new StreamsConfig(props);
@@ -115,6 +127,23 @@ public final class GateService implements AutoCloseable {
   /** Starts the metrics endpoint for this gate on {@code host} ({@code port} 0: any free port). */
   public MetricsEndpoint metricsEndpoint(String host, int port) {
     return new MetricsEndpoint(host, port, streams, health);
+  }
+
+  /**
+   * Answers the query API of {@code endpoint} from this gate from now on. This gate's Streams must
+   * advertise the endpoint ({@link QueryEndpoint#advertisedIn}), so that the other instances find
+   * it as the owner of its contacts.
+   */
+  public void serveQueries(QueryEndpoint endpoint) {
+    if (!endpoint.applicationServer().equals(applicationServer)) {
+      throw new IllegalStateException("this gate advertises application.server=" + applicationServer
+          + ", not the query endpoint's " + endpoint.applicationServer());
+    }
+    QuerySettings query = endpoint.settings();
+    ContactAnswers answers = new ContactAnswers(new ConsentPolicy(topology.policy()), topology.epoch(), Clock.systemUTC(),
+        query.standbyMaxLag(), endpoint.applicationServer());
+    endpoint.serve(new ContactQueries(new StreamsStateLookup(streams), answers, new HttpPeers(query.ownToken()),
+        endpoint.advertised()));
   }
 
   public GateHealth health() {

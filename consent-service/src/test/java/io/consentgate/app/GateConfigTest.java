@@ -189,4 +189,53 @@ class GateConfigTest {
     assertThatThrownBy(() -> GateConfig.load(null, Map.of("processing.guarantee", "exactly_once")))
         .hasMessage("processing.guarantee must be exactly_once_v2 or at_least_once, got 'exactly_once'");
   }
+
+  @Test
+  void theQueryApiIsOffForRunByDefaultAndOnLoopbackWhenTurnedOn() throws Exception {
+    assertThat(GateConfig.load(null, Map.of()).query().enabled()).isFalse();
+
+    var query = GateConfig.load(null, Map.of("query.port", "8088")).query();
+    assertThat(query.enabled()).isTrue();
+    assertThat(query.host()).isEqualTo("127.0.0.1");
+    assertThat(query.advertised()).as("host:port").isNull();
+    assertThat(query.tokens()).isEmpty();
+    assertThat(query.standbyMaxLag()).isEqualTo(1);
+  }
+
+  @Test
+  void aNonLoopbackQueryAddressNeedsTokensWhichComeOneALineFromAFile() throws Exception {
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.port", "8088", "query.host", "0.0.0.0",
+        "query.advertised", "gate-1:8088")))
+        .isInstanceOf(GateConfig.ConfigException.class)
+        .hasMessageContaining("query.host=0.0.0.0 is not a loopback address").hasMessageContaining("query.tokens.file");
+
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "# rotated 2026-11\n  new-token  \n\nold-token\n");
+    var query = GateConfig.load(null, Map.of("query.port", "8088", "query.host", "0.0.0.0",
+        "query.advertised", "gate-1.internal:8088", "query.tokens.file", tokens.toString(),
+        "query.standby.max-lag", "5")).query();
+    assertThat(query.tokens()).containsExactly("new-token", "old-token");
+    assertThat(query.ownToken()).isEqualTo("new-token");
+    assertThat(query.standbyMaxLag()).isEqualTo(5);
+
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.port", "8088", "query.host", "0.0.0.0",
+        "query.tokens.file", tokens.toString()))).hasMessageContaining("query.advertised");
+    Files.writeString(tokens, "# nothing yet\n");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.tokens.file", tokens.toString())))
+        .hasMessageContaining("holds no token");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.tokens.file", dir.resolve("missing").toString())))
+        .hasMessageContaining("cannot read");
+  }
+
+  @Test
+  void queryValuesTheGateCannotUseAreRefusedByName() {
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.port", "70000"))).hasMessageContaining("query.port");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.port", "8088", "query.standby.max-lag", "0")))
+        .hasMessageContaining("query.standby.max-lag");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.port", "8088", "query.advertised", "no-port")))
+        .hasMessageContaining("query.advertised must be host:port");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("kafka.application.server", "h:1")))
+        .hasMessageContaining("query.advertised");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.host", " "))).hasMessageContaining("query.host");
+  }
 }

@@ -12,7 +12,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>the application: id, cluster, processing guarantee, standbys, internal topics' replication,
  *       state directory;</li>
  *   <li>safety: producer {@code acks=all}; every processor, store and internal topic named
- *       explicitly ({@value StreamsConfig#ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG});</li>
+ *       explicitly ({@value StreamsConfig#ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG});
+ *       transactional state stores read {@code READ_COMMITTED} by interactive queries, so that the
+ *       query API never answers from a write whose transaction has not committed;</li>
  *   <li>what the topology relies on ({@link ConsentGateTopology#streamsProperties}): dead-lettering,
  *       no task idling;</li>
  *   <li>RocksDB's memory bound for the whole process ({@link BoundedMemoryRocksDB});</li>
@@ -36,6 +38,13 @@ public final class GateStreamsConfig {
 
     props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    // The query API answers only committed state: a store write stays in the store's transaction
+    // buffer, invisible to interactive queries, until its Kafka transaction commits (under
+    // exactly-once, together with the verdict it published). The isolation level alone changes
+    // nothing; it needs the transactional stores. The buffer is bounded by
+    // statestore.uncommitted.max.bytes (64 MiB per instance by default; docs/operating.md, Memory).
+    props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
+    props.put(StreamsConfig.DEFAULT_INTERACTIVE_QUERY_ISOLATION_LEVEL_CONFIG, "READ_COMMITTED");
 
     props.putAll(ConsentGateTopology.streamsProperties(topology));
 

@@ -26,6 +26,8 @@ class GateStreamsConfigTest {
         .containsEntry(StreamsConfig.STATE_DIR_CONFIG, ".consent-gate/state")
         .containsEntry(StreamsConfig.producerPrefix("acks"), "all")
         .containsEntry(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true)
+        .containsEntry(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true)
+        .containsEntry(StreamsConfig.DEFAULT_INTERACTIVE_QUERY_ISOLATION_LEVEL_CONFIG, "READ_COMMITTED")
         .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED)
         .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "consent-gate-dlq")
         .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOrRetryHandler.class)
@@ -37,6 +39,10 @@ class GateStreamsConfigTest {
         .doesNotContainKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
     StreamsConfig config = new StreamsConfig(props);
     assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100L);
+    assertThat(config.defaultInteractiveQueryIsolationLevel()).as("queries see only committed store writes")
+        .isEqualTo(org.apache.kafka.common.IsolationLevel.READ_COMMITTED);
+    assertThat(config.getLong(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG))
+        .as("the transaction buffer's bound, as docs/operating.md (Memory) states it").isEqualTo(64L << 20);
   }
 
   @Test
