@@ -47,6 +47,9 @@ final class CheckCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--contacts", required = true, paramLabel = "FILE|-", description = "Contact ids, one a line; - reads standard input.")
   Path contacts;
 
@@ -67,7 +70,7 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GateConfig config = options.load();
+    GateConfig config = options.load(cluster.flags());
     if (wait.isNegative()) {
       throw new GateConfig.ConfigException("--wait must not be negative, got " + wait);
     }
