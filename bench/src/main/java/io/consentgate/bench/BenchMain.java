@@ -152,6 +152,13 @@ public final class BenchMain implements Callable<Integer> {
         Map<String, Long> replay = replayRates(plan.replayEvents(), work);
         results.put("replay_eps", replay.get("direct"));
         results.put("replay_topology_engine_eps", replay.get("topology"));
+        Map<String, Long> byThreads = new LinkedHashMap<>();
+        replay.forEach((name, rate) -> {
+          if (name.startsWith(OfflineReplay.DIRECT + "-")) {
+            byThreads.put(name.substring(OfflineReplay.DIRECT.length() + 1), rate);
+          }
+        });
+        results.put("replay_eps_by_threads", byThreads);
       }
       if (runs("policy")) {
         results.put("policy_decisions_per_s", plan.jmh() ? round(policyDecisionsPerSecond(quick, "outcome")) : null);
@@ -520,18 +527,29 @@ public final class BenchMain implements Callable<Integer> {
     }
     TopologySettings settings = new TopologySettings(GateTopics.DEFAULTS, PolicySettings.defaults(), Duration.ofMinutes(1), false);
     Map<String, Long> rates = new LinkedHashMap<>();
+    replayRate(settings, OfflineReplay.DIRECT, OfflineReplay.defaultThreads(), file); // warm-up, not measured: the JIT
+    // How the direct engine scales: from one deciding thread to the default, and at least two (replay_eps_by_threads).
+    for (int threads = 1; threads <= Math.max(2, OfflineReplay.defaultThreads()); threads++) {
+      rates.put(OfflineReplay.DIRECT + "-" + threads, replayRate(settings, OfflineReplay.DIRECT, threads, file));
+    }
     for (String engine : OfflineReplay.engines()) {
-      long start = System.nanoTime();
-      OfflineReplay.Result r;
-      try (BufferedReader history = Files.newBufferedReader(file)) {
-        r = new OfflineReplay(settings, engine).run(history, Instant.parse("2027-01-01T00:00:00Z"),
-            new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      log("replay (%s engine): %d records in %.1f s, %d verdicts", engine, r.records(), seconds, r.verdicts());
-      rates.put(engine, round(r.records() / seconds));
+      rates.put(engine, engine.equals(OfflineReplay.DIRECT) ? rates.get(OfflineReplay.DIRECT + "-" + OfflineReplay.defaultThreads())
+          : replayRate(settings, engine, 1, file));
     }
     return rates;
+  }
+
+  private static long replayRate(TopologySettings settings, String engine, int threads, Path file) throws Exception {
+    long start = System.nanoTime();
+    OfflineReplay.Result r;
+    try (BufferedReader history = Files.newBufferedReader(file)) {
+      r = new OfflineReplay(settings, engine, threads).run(history, Instant.parse("2027-01-01T00:00:00Z"),
+          new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    log("replay (%s engine%s): %d records in %.1f s, %d verdicts", engine,
+        engine.equals(OfflineReplay.DIRECT) ? ", " + threads + " deciding thread(s)" : "", r.records(), seconds, r.verdicts());
+    return round(r.records() / seconds);
   }
 
   /**

@@ -32,6 +32,8 @@ class BenchSmokeTest {
     assertThat(results.get("ratio_gate_to_stateful").asDouble()).isPositive();
     assertThat(results.get("policy_full_verdicts_per_s").isNull()).as("no JMH in a smoke run").isTrue();
     assertThat(results.get("replay_eps").asDouble()).isPositive();
+    assertThat(results.get("replay_eps_by_threads").get("1").asDouble()).isPositive();
+    assertThat(results.get("replay_eps_by_threads").get("2").asDouble()).as("the sharded engine").isPositive();
     assertThat(results.get("restore_eps").asDouble()).isPositive();
     assertThat(results.get("latency_ms").get("500").get("verdicts").asLong()).isPositive();
     assertThat(results.get("rerouting").get("median_ratio").asDouble()).isPositive();

@@ -66,7 +66,7 @@ public final class LapseSchedule {
     // The bound is the bare prefix of the next millisecond: every key of a time <= now sorts below
     // it, and no key equals it because a contact id is never empty.
     keys.forEachBelow(prefix(now.toEpochMilli() + 1), key -> {
-      String contactId = new String(key, Long.BYTES, key.length - Long.BYTES, StandardCharsets.UTF_8);
+      String contactId = contactIdOf(key);
       if (owned.test(contactId)) {
         due.add(contactId);
       } else {
@@ -78,6 +78,11 @@ public final class LapseSchedule {
       droppedNotOwned.accept(notOwned.size());
     }
     return due;
+  }
+
+  /** The contact id a schedule key holds. */
+  public static String contactIdOf(byte[] key) {
+    return new String(key, Long.BYTES, key.length - Long.BYTES, StandardCharsets.UTF_8);
   }
 
   static byte[] prefix(long millis) {

@@ -78,12 +78,20 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--progress", description = "Report progress on stderr even when it is not a terminal.")
   boolean progress;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Threads the direct engine decides on, contacts split among them by id (default: one per core "
+          + "but the one that parses, here ${DEFAULT-VALUE}). The output is the same for any number.")
+  int threads = OfflineReplay.defaultThreads();
+
   @Override
   public Integer call() throws Exception {
     var cli = spec.commandLine();
     if (until != null && asOf != null) {
       throw new ParameterException(cli, "--until and --as-of exclude each other: --until moves the clock forward after the "
           + "last record, --as-of cuts the history at an instant");
+    }
+    if (threads < 1) {
+      throw new ParameterException(cli, "--threads must be at least 1, got " + threads);
     }
     if (asOf != null && !engine.equals(OfflineReplay.DIRECT)) {
       throw new ParameterException(cli, "--as-of decides each contact from its state, without an engine: leave out --engine");
@@ -105,7 +113,7 @@ final class ReplayCommand implements Callable<Integer> {
     try (HistoryInput.Opened history = HistoryInput.open(source, gateConfig, "replay", progress, err, null);
          RowWriter<ConsentVerdict> verdicts = HistoryInput.output(cli, format, Tables.VERDICTS, out)) {
       description = history.description();
-      result = new OfflineReplay(gateConfig.topologySettings(false), engine)
+      result = new OfflineReplay(gateConfig.topologySettings(false), engine, threads)
           .run(history.lines(), asOf != null ? OfflineReplay.Cut.asOf(asOf) : until != null ? OfflineReplay.Cut.until(until)
               : OfflineReplay.Cut.NONE, verdicts::write, err);
       history.progress().finish();

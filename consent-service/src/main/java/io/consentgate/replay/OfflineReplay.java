@@ -91,15 +91,37 @@ public final class OfflineReplay {
 
   private final TopologySettings settings;
   private final String engine;
+  private final int threads;
 
   public OfflineReplay(TopologySettings settings) {
     this(settings, DIRECT);
   }
 
   public OfflineReplay(TopologySettings settings, String engine) {
+    this(settings, engine, defaultThreads());
+  }
+
+  /**
+   * @param threads how many threads the direct engine decides on, contacts split among them by id
+   *     (1: the single-threaded engine); the output is the same for any number
+   */
+  public OfflineReplay(TopologySettings settings, String engine, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
     // The audit trail is the live gate's record of what it said; a replay has nothing to keep it for.
     this.settings = settings.withTopics(settings.topics().withVerdictsAudit(null));
     this.engine = engine;
+    this.threads = threads;
+  }
+
+  /**
+   * One deciding thread per core but one, which the parsing thread (and the garbage collector)
+   * keep busy: on two cores a second deciding thread only adds the cost of merging (measured: 8.4 s
+   * against 9.4 to 10.1 s for 1M records).
+   */
+  public static int defaultThreads() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
   }
 
   /** The engines this build has: direct, and those on the classpath (the dev stack's topology engine). */
@@ -135,7 +157,7 @@ public final class OfflineReplay {
 
   private ReplayEngine open(ReplayEngine.Sink sink) throws Exception {
     if (engine.equals(DIRECT)) {
-      return new DirectReplayEngine(settings, sink);
+      return threads > 1 ? new ShardedReplayEngine(settings, sink, threads) : new DirectReplayEngine(settings, sink);
     }
     for (ReplayEngine.Provider provider : ServiceLoader.load(ReplayEngine.Provider.class)) {
       if (provider.name().equals(engine)) {
@@ -178,6 +200,7 @@ public final class OfflineReplay {
             records++;
             Instant time = a.event().eventTime();
             if (until != null && time.isAfter(until)) {
+              gate.flush(); // what came before it is written, as a single-threaded engine would have
               throw new UntilTooEarly(a.where() + ": its event time " + time + " is after --until " + until
                   + ". --until only moves the clock forward after the last record; to see the verdicts as of an earlier "
                   + "moment, cut the history there with --as-of " + until);
@@ -194,8 +217,13 @@ public final class OfflineReplay {
       } catch (Failed e) {
         throw e.getCause();
       }
-      if (until != null) {
-        advanceClockTo(gate, until);
+      try {
+        if (until != null) {
+          advanceClockTo(gate, until);
+        }
+        gate.flush();
+      } catch (Failed e) {
+        throw e.getCause();
       }
       errors.flush();
       return new Result(lines, records, malformed, deadLettered, verdictCount, 0);

@@ -41,6 +41,9 @@ public interface ReplayEngine extends AutoCloseable {
   /** The replay's clock moved from {@code from} to {@code to}, later. */
   void advanceClock(Instant from, Instant to);
 
+  /** Hands every verdict of what was accepted so far to the sink (an engine may hold some back to order them). */
+  default void flush() {}
+
   @Override
   default void close() {}
 }

@@ -39,6 +39,25 @@ class ReplayCommandTest {
   }
 
   @Test
+  void anyNumberOfThreadsGivesTheSameBytesAndLessThanOneIsAUsageError() throws IOException {
+    Path history = dir.resolve("generated.jsonl");
+    CliRun generated = CliRun.of("generate", "--records", "20000", "--seed", "5");
+    assertThat(generated.exitCode()).as(generated.err()).isZero();
+    Files.writeString(history, generated.out());
+    CliRun one = CliRun.of("replay", "--input", history.toString(), "--until", "2030-01-01", "--threads", "1");
+    CliRun three = CliRun.of("replay", "--input", history.toString(), "--until", "2030-01-01", "--threads", "3");
+    assertThat(one.exitCode()).as(one.err()).isZero();
+    assertThat(three.exitCode()).as(three.err()).isZero();
+    assertThat(one.outLines()).hasSizeGreaterThan(5_000);
+    assertThat(three.out()).isEqualTo(one.out());
+    assertThat(three.err()).isEqualTo(one.err());
+
+    CliRun zero = CliRun.of("replay", "--input", history.toString(), "--threads", "0");
+    assertThat(zero.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE);
+    assertThat(zero.err()).contains("--threads must be at least 1");
+  }
+
+  @Test
   void theProductionJarHasNoTopologyEngineAndSaysWhereItIs() {
     CliRun topology = CliRun.of("replay", "--input", EXAMPLE.toString(), "--engine", "topology");
     assertThat(topology.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE);
