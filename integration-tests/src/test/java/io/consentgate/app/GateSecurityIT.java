@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.consentgate.dev.EmbeddedKafka;
 import io.consentgate.events.ConsentVerdict;
-import io.consentgate.registry.server.InMemoryRegistryStorage;
-import io.consentgate.registry.server.SchemaRegistryServer;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.TopicSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,54 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
 class GateSecurityIT {
 
   private static final String APP = "secure-gate";
-  private static final String STORE_PASSWORD = "changeit-test";
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir
   static Path dir;
 
-  private static EmbeddedKafka kafka;
-  private static SchemaRegistryServer registry;
-  private static Path truststore;
+  private static SecureKafka cluster;
 
   @BeforeAll
   static void startSecureBroker() throws Exception {
-    Path keystore = dir.resolve("broker.p12");
-    truststore = dir.resolve("truststore.p12");
-    Path cert = dir.resolve("broker.crt");
-    keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
-    keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storetype", "PKCS12",
-        "-storepass", STORE_PASSWORD, "-file", cert.toString());
-    keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(),
-        "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
-
-    Map<String, String> broker = new HashMap<>();
-    broker.put("inter.broker.listener.name", "SASL_SSL");
-    broker.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
-    broker.put("sasl.enabled.mechanisms", "PLAIN");
-    broker.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-    broker.put("listener.name.sasl_ssl.plain.sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\" "
-            + "user_admin=\"admin-secret\" user_gate=\"gate-secret\" user_intruder=\"intruder-secret\";");
-    broker.put("ssl.keystore.location", keystore.toString());
-    broker.put("ssl.keystore.password", STORE_PASSWORD);
-    broker.put("ssl.keystore.type", "PKCS12");
-    broker.put("ssl.key.password", STORE_PASSWORD);
-    broker.put("ssl.truststore.location", truststore.toString());
-    broker.put("ssl.truststore.password", STORE_PASSWORD);
-    broker.put("ssl.truststore.type", "PKCS12");
-    broker.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    // The broker talks to itself as admin over SASL_SSL; the PLAINTEXT controller listener is ANONYMOUS.
-    broker.put("super.users", "User:admin;User:ANONYMOUS");
-    broker.put("allow.everyone.if.no.acl.found", "false");
-
-    Map<String, Object> adminClient = new HashMap<>();
-    clientSecurity("admin", "admin-secret").forEach((k, v) -> adminClient.put(k.substring(GateConfig.KAFKA_PREFIX.length()), v));
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", 0, broker, adminClient);
-    registry = new SchemaRegistryServer("127.0.0.1", 0, new InMemoryRegistryStorage());
-
+    cluster = SecureKafka.start(dir, Map.of("gate", "gate-secret", "intruder", "intruder-secret"));
     GateRuntime admin = runtime("admin", "admin-secret");
     GateOnKafkaIT.createTopics(admin); // the operator creates the topics ...
     try (Admin client = Admin.create(admin.config().kafka().clientProperties())) {
@@ -99,11 +57,8 @@ class GateSecurityIT {
 
   @AfterAll
   static void stop() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -181,40 +136,6 @@ class GateSecurityIT {
   }
 
   private static GateRuntime runtime(String user, String password) throws GateConfig.ConfigException {
-    Map<String, String> flags = new HashMap<>(clientSecurity(user, password));
-    flags.put(GateConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    flags.put(GateConfig.SCHEMA_REGISTRY_URL, registry.url());
-    flags.put(GateConfig.STATE_DIR, dir.resolve("state-" + user).toString());
-    flags.put(GateConfig.APPLICATION_ID, APP);
-    flags.put(GateConfig.TOPIC_PARTITIONS, "2");
-    flags.put(GateConfig.TOPIC_REPLICATION_FACTOR, "1");
-    flags.put(GateConfig.REPLICATION_FACTOR, "1");
-    flags.put(GateConfig.SHUTDOWN_TIMEOUT, "PT20S");
-    flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H");
-    flags.put("kafka.commit.interval.ms", "100");
-    return KafkaStack.runtime(flags);
-  }
-
-  /** The client settings for one principal, as the gate's {@code kafka.*} configuration keys. */
-  private static Map<String, String> clientSecurity(String user, String password) {
-    return Map.of(
-        "kafka.security.protocol", "SASL_SSL",
-        "kafka.sasl.mechanism", "PLAIN",
-        "kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
-            + user + "\" password=\"" + password + "\";",
-        "kafka.ssl.truststore.location", truststore.toString(),
-        "kafka.ssl.truststore.password", STORE_PASSWORD,
-        "kafka.ssl.truststore.type", "PKCS12");
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + out);
-    }
+    return cluster.runtime(user, password, APP);
   }
 }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.consentgate.events.ConsentVerdict;
-import io.consentgate.runtime.GateService;
-import io.consentgate.runtime.GateStart;
-import io.consentgate.runtime.TopicSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,28 +42,8 @@ class RedecidingIT {
     stack.close();
   }
 
-  /** A gate started the way {@code run} starts it: topics checked, epoch and catch-up decided, then the gate. */
-  private record Running(GateService gate, GateStart start) implements AutoCloseable {
-    @Override
-    public void close() {
-      gate.close();
-      start.catchUp().close();
-    }
-  }
-
-  private static Running start(GateRuntime runtime, boolean takeOver) throws Exception {
-    GateConfig config = runtime.config();
-    int partitions;
-    GateStart start;
-    try (Admin admin = runtime.admin()) {
-      partitions = TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true, config.topicCreation().partitions(),
-          config.topicCreation().replicationFactor());
-      start = GateStart.prepare(admin, config.kafka().clientProperties(), config.streams().applicationId(), config.topics(),
-          config.topicCreation().replicationFactor(), takeOver);
-    }
-    GateService gate = runtime.gateService(partitions, start);
-    gate.start();
-    return new Running(gate, start);
+  private static RunningGate start(GateRuntime runtime, boolean takeOver) throws Exception {
+    return RunningGate.start(runtime, takeOver);
   }
 
   private static String[] command(String name, Map<String, String> flags, String... more) {
@@ -112,7 +88,7 @@ class RedecidingIT {
     long contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\"")).map(l -> l.split("\"contactId\":\"")[1].split("\"")[0])
         .distinct().count();
     Map<String, String> before;
-    try (Running first = start(runtime, false)) {
+    try (RunningGate first = start(runtime, false)) {
       assertThat(first.start().epoch()).as("a new gate with no input yet starts live in epoch 0").isZero();
       KafkaStack.publish(runtime, history);
       await().atMost(WAIT).until(() -> stack.caughtUp(runtime));
@@ -136,7 +112,7 @@ class RedecidingIT {
     assertThat(reset.exitCode()).as(reset.err()).isZero();
     assertThat(reset.err()).contains("reset complete");
 
-    try (Running second = start(runtime, false)) {
+    try (RunningGate second = start(runtime, false)) {
       assertThat(second.start().epoch()).isEqualTo(1);
       assertThat(second.start().catchUp().catchingUp()).isTrue();
       await().atMost(WAIT).untilAsserted(() -> assertThat(KafkaStack.verdicts(runtime).stream()
@@ -162,7 +138,7 @@ class RedecidingIT {
     String prefix = stack.uniquePrefix();
     Map<String, String> blue = stack.gateFlags(prefix, "blue-owner", dir.resolve("owner"), 2);
     GateRuntime blueRuntime = KafkaStack.runtime(blue);
-    try (Running gate = start(blueRuntime, false)) {
+    try (RunningGate gate = start(blueRuntime, false)) {
       KafkaStack.publish(blueRuntime, Files.readString(EXAMPLE));
       await().atMost(WAIT).until(() -> stack.caughtUp(blueRuntime));
       await().atMost(WAIT).until(() -> !KafkaStack.verdicts(blueRuntime).isEmpty());
@@ -174,7 +150,7 @@ class RedecidingIT {
     assertThat(refused.exitCode()).as(refused.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
     assertThat(refused.err()).contains("blue-owner").contains("intruder").contains(blue.get(GateConfig.TOPIC_VERDICTS));
 
-    try (Running takeover = start(KafkaStack.runtime(intruder), true)) {
+    try (RunningGate takeover = start(KafkaStack.runtime(intruder), true)) {
       assertThat(takeover.start().epoch()).as("a takeover outranks what is on the topic").isEqualTo(1);
     }
   }
@@ -186,7 +162,7 @@ class RedecidingIT {
     GateRuntime blueRuntime = KafkaStack.runtime(blue);
     String history = Files.readString(EXAMPLE) + GateOnKafkaIT.generated(2000, 43);
     Map<String, String> blueOutcomes;
-    try (Running gate = start(blueRuntime, false)) {
+    try (RunningGate gate = start(blueRuntime, false)) {
       KafkaStack.publish(blueRuntime, history);
       await().atMost(WAIT).until(() -> stack.caughtUp(blueRuntime));
       blueOutcomes = outcomes(latestByEpochAndVersion(KafkaStack.verdicts(blueRuntime)));
@@ -197,7 +173,7 @@ class RedecidingIT {
     green.put(GateConfig.STATE_DIR, dir.resolve("bg-green").toString());
     green.put(GateConfig.TOPIC_VERDICTS, prefix + "consent-verdicts-green");
     GateRuntime greenRuntime = KafkaStack.runtime(green);
-    try (Running gate = start(greenRuntime, false)) {
+    try (RunningGate gate = start(greenRuntime, false)) {
       assertThat(gate.start().catchUp().catchingUp()).as("a new application with input waiting catches up quietly").isTrue();
       await().atMost(WAIT).untilAsserted(() -> assertThat(outcomes(latestByEpochAndVersion(KafkaStack.verdicts(greenRuntime))))
           .containsExactlyInAnyOrderEntriesOf(lapsedByNow(blueOutcomes)));
@@ -215,7 +191,7 @@ class RedecidingIT {
     CliRun replay = CliRun.of("replay", "--input", file.toString(), "--profile", "strict");
     Map<String, String> expected = GateOnKafkaIT.finalOutcomes(CliRunHistory.parse(replay.out(), true));
     assertThat(expected).isNotEqualTo(blueOutcomes);
-    try (Running gate = start(strictRuntime, false)) {
+    try (RunningGate gate = start(strictRuntime, false)) {
       await().atMost(WAIT).untilAsserted(() -> assertThat(GateOnKafkaIT.withoutLapses(
           outcomes(latestByEpochAndVersion(KafkaStack.verdicts(strictRuntime))), expected)).isEqualTo(expected));
     }

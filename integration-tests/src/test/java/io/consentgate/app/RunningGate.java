@@ -9,6 +9,11 @@ import org.apache.kafka.clients.admin.Admin;
 record RunningGate(GateService gate, GateStart start) implements AutoCloseable {
 
   static RunningGate start(GateRuntime runtime) throws Exception {
+    return start(runtime, false);
+  }
+
+  /** @param takeOver as {@code run --take-over-verdict-topic} */
+  static RunningGate start(GateRuntime runtime, boolean takeOver) throws Exception {
     GateConfig config = runtime.config();
     int partitions;
     GateStart start;
@@ -16,7 +21,7 @@ record RunningGate(GateService gate, GateStart start) implements AutoCloseable {
       partitions = TopicSetup.ensure(admin, config.topics(), config.streams().applicationId(), true, config.topicCreation().partitions(),
           config.topicCreation().replicationFactor());
       start = GateStart.prepare(admin, config.kafka().clientProperties(), config.streams().applicationId(), config.topics(),
-          config.topicCreation().replicationFactor(), false);
+          config.topicCreation().replicationFactor(), takeOver);
     }
     GateService gate = runtime.gateService(partitions, start);
     gate.start();

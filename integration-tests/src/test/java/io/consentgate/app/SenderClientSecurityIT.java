@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.consentgate.client.ConsentClient;
 import io.consentgate.client.Reason;
-import io.consentgate.dev.EmbeddedKafka;
-import io.consentgate.registry.server.InMemoryRegistryStorage;
-import io.consentgate.registry.server.SchemaRegistryServer;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.TopicSetup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,54 +37,16 @@ import org.junit.jupiter.api.io.TempDir;
 class SenderClientSecurityIT {
 
   private static final String APP = "secure-gate";
-  private static final String STORE_PASSWORD = "changeit-test";
   private static final Duration WAIT = Duration.ofSeconds(90);
 
   @TempDir
   static Path dir;
 
-  private static EmbeddedKafka kafka;
-  private static SchemaRegistryServer registry;
-  private static Path truststore;
+  private static SecureKafka cluster;
 
   @BeforeAll
   static void startSecureBroker() throws Exception {
-    Path keystore = dir.resolve("broker.p12");
-    truststore = dir.resolve("truststore.p12");
-    Path cert = dir.resolve("broker.crt");
-    keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
-    keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storetype", "PKCS12",
-        "-storepass", STORE_PASSWORD, "-file", cert.toString());
-    keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(),
-        "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
-
-    Map<String, String> broker = new HashMap<>();
-    broker.put("inter.broker.listener.name", "SASL_SSL");
-    broker.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
-    broker.put("sasl.enabled.mechanisms", "PLAIN");
-    broker.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-    broker.put("listener.name.sasl_ssl.plain.sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\" "
-            + "user_admin=\"admin-secret\" user_gate=\"gate-secret\" user_sender=\"sender-secret\" "
-            + "user_reader=\"reader-secret\";");
-    broker.put("ssl.keystore.location", keystore.toString());
-    broker.put("ssl.keystore.password", STORE_PASSWORD);
-    broker.put("ssl.keystore.type", "PKCS12");
-    broker.put("ssl.key.password", STORE_PASSWORD);
-    broker.put("ssl.truststore.location", truststore.toString());
-    broker.put("ssl.truststore.password", STORE_PASSWORD);
-    broker.put("ssl.truststore.type", "PKCS12");
-    broker.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    broker.put("super.users", "User:admin;User:ANONYMOUS");
-    broker.put("allow.everyone.if.no.acl.found", "false");
-
-    Map<String, Object> adminClient = new HashMap<>();
-    security("admin", "admin-secret").forEach((k, v) -> adminClient.put(k.substring(GateConfig.KAFKA_PREFIX.length()), v));
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", 0, broker, adminClient);
-    registry = new SchemaRegistryServer("127.0.0.1", 0, new InMemoryRegistryStorage());
-
+    cluster = SecureKafka.start(dir, Map.of("gate", "gate-secret", "sender", "sender-secret", "reader", "reader-secret"));
     GateRuntime admin = runtime("admin", "admin-secret");
     GateOnKafkaIT.createTopics(admin);
     List<AclBinding> acls = new ArrayList<>(GateSecurityIT.gateAcls());
@@ -107,11 +66,8 @@ class SenderClientSecurityIT {
 
   @AfterAll
   static void stop() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -121,9 +77,9 @@ class SenderClientSecurityIT {
   }
 
   private static ConsentClient client(String user, String password, boolean watchGate) throws Exception {
-    Map<String, Object> c = new HashMap<>(security(user, password));
-    c.put(ConsentClient.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    c.put(ConsentClient.SCHEMA_REGISTRY_URL, registry.url());
+    Map<String, Object> c = new HashMap<>(cluster.security(user, password));
+    c.put(ConsentClient.BOOTSTRAP_SERVERS, cluster.kafka.bootstrapServers());
+    c.put(ConsentClient.SCHEMA_REGISTRY_URL, cluster.registry.url());
     c.put(ConsentClient.SNAPSHOT_INTERVAL, "PT0.2S");
     c.put(ConsentClient.GATE_BEHIND_AFTER, "PT5S");
     if (watchGate) {
@@ -163,39 +119,7 @@ class SenderClientSecurityIT {
   }
 
   private static GateRuntime runtime(String user, String password) throws GateConfig.ConfigException {
-    Map<String, String> flags = new HashMap<>(security(user, password));
-    flags.put(GateConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    flags.put(GateConfig.SCHEMA_REGISTRY_URL, registry.url());
-    flags.put(GateConfig.STATE_DIR, dir.resolve("state-" + user).toString());
-    flags.put(GateConfig.APPLICATION_ID, APP);
-    flags.put(GateConfig.TOPIC_PARTITIONS, "2");
-    flags.put(GateConfig.TOPIC_REPLICATION_FACTOR, "1");
-    flags.put(GateConfig.REPLICATION_FACTOR, "1");
-    flags.put(GateConfig.SHUTDOWN_TIMEOUT, "PT20S");
-    flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H");
-    flags.put("kafka.commit.interval.ms", "100");
-    return KafkaStack.runtime(flags);
+    return cluster.runtime(user, password, APP);
   }
 
-  private static Map<String, String> security(String user, String password) {
-    return Map.of(
-        "kafka.security.protocol", "SASL_SSL",
-        "kafka.sasl.mechanism", "PLAIN",
-        "kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
-            + user + "\" password=\"" + password + "\";",
-        "kafka.ssl.truststore.location", truststore.toString(),
-        "kafka.ssl.truststore.password", STORE_PASSWORD,
-        "kafka.ssl.truststore.type", "PKCS12");
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + out);
-    }
-  }
 }
