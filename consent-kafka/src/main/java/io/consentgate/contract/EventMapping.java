@@ -46,7 +46,25 @@ public final class EventMapping {
     if (value == null || value.isBlank()) {
       throw new BadInputException(BadInputException.Problem.MISSING_ID, "missing " + field);
     }
+    if (!wellFormed(value)) {
+      // Kafka and the state stores keep ids as UTF-8, which cannot hold a lone surrogate: such an
+      // id would come back as another contact. Only a JSON history (a backslash-u escape) can carry one.
+      throw new BadInputException(BadInputException.Problem.MISSING_ID, field + " is not well-formed Unicode "
+          + "(an unpaired surrogate)");
+    }
     return value;
+  }
+
+  private static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Instant requireTime(String field, Instant time) {

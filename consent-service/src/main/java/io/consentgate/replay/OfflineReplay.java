@@ -121,7 +121,9 @@ public final class OfflineReplay {
    * against 9.4 to 10.1 s for 1M records).
    */
   public static int defaultThreads() {
-    return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    // At most 4: every shard reads every record of a batch and runs every lapse check, so beyond
+    // a few the shards cost more than they save; more can still be asked for.
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
   }
 
   /** The engines this build has: direct, and those on the classpath (the dev stack's topology engine). */
@@ -212,10 +214,14 @@ public final class OfflineReplay {
             gate.accept(r.record(), null, r.reason());
           }
         }
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
       } catch (Failed e) {
         throw e.getCause();
+      } catch (UncheckedIOException e) {
+        flushAfter(gate, e);
+        throw e.getCause();
+      } catch (RuntimeException e) {
+        flushAfter(gate, e);
+        throw e;
       }
       try {
         if (until != null) {
@@ -227,6 +233,18 @@ public final class OfflineReplay {
       }
       errors.flush();
       return new Result(lines, records, malformed, deadLettered, verdictCount, 0);
+    }
+
+    /**
+     * A replay that stops on a failure writes what came before it, whatever the engine: an engine
+     * that holds verdicts back to order them hands them over first.
+     */
+    private static void flushAfter(ReplayEngine gate, RuntimeException failure) {
+      try {
+        gate.flush();
+      } catch (RuntimeException again) {
+        failure.addSuppressed(again);
+      }
     }
 
     /** Each contact as of {@code asOf}, from the records up to it; nothing is published along the way. */

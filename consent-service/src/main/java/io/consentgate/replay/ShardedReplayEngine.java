@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -55,6 +56,13 @@ final class ShardedReplayEngine implements ReplayEngine {
    */
   private record Tagged(int step, byte[] lapseKey, ConsentVerdict verdict) {}
 
+  /**
+   * What a shard made of a batch: its verdicts in order, up to a failure if one stopped it.
+   *
+   * @param failedAt the step it failed at; -1 when it ran the whole batch
+   */
+  private record ShardResult(List<Tagged> verdicts, int failedAt, RuntimeException failure) {}
+
   private final Sink sink;
   private final Shard[] shards;
   /** One thread per shard: a shard's batches must run one after the other, in order. */
@@ -62,7 +70,9 @@ final class ShardedReplayEngine implements ReplayEngine {
   private final long lapseCheckMillis;
   private long nextLapseCheck;
   private List<Step> batch = new ArrayList<>(BATCH);
-  private final ArrayDeque<List<Future<List<Tagged>>>> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<List<Future<ShardResult>>> inFlight = new ArrayDeque<>();
+  /** Set once a shard failed: nothing after the failure is ever written, as one thread would have stopped there. */
+  private boolean failed;
 
   ShardedReplayEngine(TopologySettings settings, Sink sink, int shardCount) {
     if (shardCount < 2) {
@@ -113,7 +123,7 @@ final class ShardedReplayEngine implements ReplayEngine {
   private void submit() {
     List<Step> steps = batch;
     batch = new ArrayList<>(BATCH);
-    List<Future<List<Tagged>>> results = new ArrayList<>(shards.length);
+    List<Future<ShardResult>> results = new ArrayList<>(shards.length);
     for (int i = 0; i < shards.length; i++) {
       Shard shard = shards[i];
       results.add(workers[i].submit(() -> shard.run(steps)));
@@ -126,6 +136,9 @@ final class ShardedReplayEngine implements ReplayEngine {
 
   @Override
   public void flush() {
+    if (failed) {
+      return; // what came before the failure is written; what came after it never is
+    }
     if (!batch.isEmpty()) {
       submit();
     }
@@ -134,24 +147,46 @@ final class ShardedReplayEngine implements ReplayEngine {
     }
   }
 
-  /** The oldest batch's verdicts, merged into the single-threaded order, to the sink. */
+  /**
+   * The oldest batch's verdicts, merged into the single-threaded order, to the sink. If a shard
+   * failed, what one thread would have written before the failure is written, then the failure
+   * is thrown; the later batches are never written.
+   */
   private void deliverOldest() {
-    List<Future<List<Tagged>>> results = inFlight.poll();
-    List<List<Tagged>> perShard = new ArrayList<>(results.size());
-    for (Future<List<Tagged>> result : results) {
+    List<Future<ShardResult>> results = inFlight.poll();
+    List<ShardResult> perShard = new ArrayList<>(results.size());
+    for (Future<ShardResult> result : results) {
       try {
         perShard.add(result.get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        failed = true;
         throw new IllegalStateException("interrupted while waiting for the replay's shards", e);
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw new IllegalStateException("a replay shard failed", e.getCause());
+        failed = true;
+        throw new IllegalStateException("a replay shard failed: " + e.getCause(), e.getCause());
       }
     }
-    merge(perShard, sink::verdict);
+    ShardResult first = null;
+    for (ShardResult r : perShard) {
+      if (r.failure() != null && (first == null || r.failedAt() < first.failedAt())) {
+        first = r;
+      }
+    }
+    List<List<Tagged>> verdicts = new ArrayList<>(perShard.size());
+    for (ShardResult r : perShard) {
+      if (first == null || r == first) {
+        verdicts.add(r.verdicts());
+      } else {
+        int stop = first.failedAt();
+        verdicts.add(r.verdicts().stream().filter(t -> t.step() < stop).toList());
+      }
+    }
+    merge(verdicts, sink::verdict);
+    if (first != null) {
+      failed = true;
+      throw new IllegalStateException("the replay failed at a record: " + first.failure(), first.failure());
+    }
   }
 
   /** Each shard's list is in order already; a k-way merge of a few lists by their heads. */
@@ -183,10 +218,19 @@ final class ShardedReplayEngine implements ReplayEngine {
     return Arrays.compareUnsigned(a.lapseKey(), b.lapseKey()) < 0;
   }
 
+  /** Stops the shards, also mid-batch after a failure, so that they take no CPU from what runs next. */
   @Override
   public void close() {
+    inFlight.forEach(results -> results.forEach(r -> r.cancel(true)));
     for (ExecutorService worker : workers) {
       worker.shutdownNow();
+    }
+    try {
+      for (ExecutorService worker : workers) {
+        worker.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -207,27 +251,45 @@ final class ShardedReplayEngine implements ReplayEngine {
       this.count = count;
       this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()),
           ConsentLedger.Consents.of(consents::get, consents::put), new LapseSchedule(new RecordingKeys()),
-          (contactId, verdict, version) -> out.add(new Tagged(step, inLapseCheck ? dueKeys.get(contactId) : null,
-              VerdictMapping.toRecord(verdict, version))));
+          (contactId, verdict, version) -> out.add(tagged(contactId, VerdictMapping.toRecord(verdict, version))));
     }
 
-    List<Tagged> run(List<Step> steps) {
+    ShardResult run(List<Step> steps) {
       out = new ArrayList<>();
-      for (step = 0; step < steps.size(); step++) {
-        Step s = steps.get(step);
-        if (s.event() != null) {
-          String contactId = s.event().contactId();
-          if (Math.floorMod(contactId.hashCode(), count) == index) {
-            ledger.apply(contactId, s.event());
+      try {
+        for (step = 0; step < steps.size(); step++) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException("the replay was stopped");
           }
-        } else {
-          inLapseCheck = true;
-          dueKeys.clear();
-          ledger.checkLapses(s.lapseCheckAt());
-          inLapseCheck = false;
+          Step s = steps.get(step);
+          if (s.event() != null) {
+            String contactId = s.event().contactId();
+            if (Math.floorMod(contactId.hashCode(), count) == index) {
+              ledger.apply(contactId, s.event());
+            }
+          } else {
+            inLapseCheck = true;
+            dueKeys.clear();
+            ledger.checkLapses(s.lapseCheckAt());
+            inLapseCheck = false;
+          }
+        }
+      } catch (RuntimeException e) {
+        return new ShardResult(out, step, e);
+      }
+      return new ShardResult(out, -1, null);
+    }
+
+    private Tagged tagged(String contactId, ConsentVerdict verdict) {
+      byte[] lapseKey = null;
+      if (inLapseCheck) {
+        lapseKey = dueKeys.get(contactId);
+        if (lapseKey == null) {
+          // Only a contact the check found due publishes in it; anything else would be merged out of order.
+          throw new IllegalStateException("a lapse check published for " + contactId + ", which it did not find due");
         }
       }
-      return out;
+      return new Tagged(step, lapseKey, verdict);
     }
 
     /** The shard's schedule, remembering which key each contact of a lapse check was due under. */

@@ -117,6 +117,26 @@ class ReplayCommandTest {
   }
 
   @Test
+  void anIdWithALoneSurrogateIsRejectedAndAPairedOneIsAnId() throws IOException {
+    // A JSON history can spell a lone surrogate (a backslash-u escape of d800), which no UTF-8 key can hold: kept, the
+    // contact came back from the lapse schedule as another id and the replay crashed at its lapse.
+    String lone = "c-\\ud800";
+    String paired = "c-\\ud83d\\ude00";
+    List<String> lines = new java.util.ArrayList<>();
+    for (String id : List.of(lone, paired)) {
+      lines.add("{\"type\":\"contact\",\"contactId\":\"" + id + "\",\"brandId\":\"acme\",\"email\":\"ann@example.org\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"2024-03-10T08:00:00Z\"}");
+      lines.add("{\"type\":\"evidence\",\"evidenceId\":\"e-1\",\"contactId\":\"" + id + "\",\"brandId\":\"acme\",\"kind\":\"PURCHASE\",\"occurredAt\":\"2024-03-10T08:00:00Z\",\"proof\":{\"reference\":\"o-1\"}}");
+    }
+    CliRun run = CliRun.of("replay", "--input", write(lines.toArray(String[]::new)).toString(), "--until", "2030-01-01");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_BAD_INPUT);
+    assertThat(run.err()).contains("line 1: rejected by the gate: contactId is not well-formed Unicode")
+        .contains("line 2: rejected by the gate: contactId is not well-formed Unicode");
+    assertThat(run.outLines()).extracting(l -> json(l).get("status").asText())
+        .containsExactly("NO_CONSENT", "CONSENTED_IMPLICIT", "EXPIRED");
+    assertThat(json(run.outLines().get(2)).get("contactId").asText()).isEqualTo("c-\ud83d\ude00");
+  }
+
+  @Test
   void profileSetsTheDefaultForAllBrands() {
     CliRun run = CliRun.of("replay", "--input", EXAMPLE.toString(), "--profile", "strict");
     assertThat(run.exitCode()).isZero();

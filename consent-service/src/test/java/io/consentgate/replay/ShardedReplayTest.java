@@ -9,6 +9,7 @@ import io.consentgate.topology.TopologySettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -107,6 +108,62 @@ class ShardedReplayTest {
     }
     assertThat(a).as("lines").hasSameSizeAs(e);
     assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void contactsOfEveryShardLapsingInTheSameMillisecondAreWrittenByContactId() throws Exception {
+    // The generator's times are random to the millisecond: here 200 implicit grants share one, so
+    // the one check that lapses them all must order them by id across the shards.
+    StringBuilder history = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      String id = "c-" + Integer.toString(i * 7919 % 1000, 36) + "-" + i;
+      history.append("{\"type\":\"contact\",\"contactId\":\"").append(id).append("\",\"brandId\":\"acme\",")
+          .append("\"email\":\"x").append(i).append("@example.org\",\"source\":\"OWN_CHANNEL\",")
+          .append("\"createdAt\":\"2024-03-10T08:00:00Z\"}\n");
+      history.append("{\"type\":\"evidence\",\"evidenceId\":\"e-").append(i).append("\",\"contactId\":\"").append(id)
+          .append("\",\"brandId\":\"acme\",\"kind\":\"PURCHASE\",\"occurredAt\":\"2024-03-10T08:00:00.123Z\",")
+          .append("\"proof\":{\"reference\":\"o-").append(i).append("\"}}\n");
+    }
+    Instant until = Instant.parse("2030-01-01T00:00:00Z");
+    Run one = replay(history.toString(), until, 1);
+    Run four = replay(history.toString(), until, 4);
+    List<String> lapsed = one.verdicts().lines().filter(l -> l.contains("\"status\":\"EXPIRED\""))
+        .map(l -> l.replaceAll(".*\"contactId\":\"([^\"]*)\".*", "$1")).toList();
+    assertThat(lapsed).hasSize(200).isSorted();
+    assertSameLines(four.verdicts(), one.verdicts());
+  }
+
+  @Test
+  void aHistoryThatCannotBeReadToTheEndFailsAfterWritingWhatCameBeforeTheFailure() throws Exception {
+    String history = generated(3 * ShardedReplayEngine.BATCH, 4, 13);
+    int failAt = history.length() * 2 / 3;
+    List<String> written = new ArrayList<>();
+    for (int threads : List.of(1, 3)) {
+      StringWriter out = new StringWriter();
+      Reader failing = new Reader() {
+        private final StringReader text = new StringReader(history);
+        private int read;
+
+        @Override
+        public int read(char[] buf, int off, int len) throws IOException {
+          if (read >= failAt) {
+            throw new IOException("disk read error");
+          }
+          int n = text.read(buf, off, Math.min(len, failAt - read));
+          read += Math.max(n, 0);
+          return n;
+        }
+
+        @Override
+        public void close() {}
+      };
+      assertThatThrownBy(() -> new OfflineReplay(SETTINGS, OfflineReplay.DIRECT, threads)
+          .run(new BufferedReader(failing), null, new PrintWriter(out), new PrintWriter(Writer.nullWriter())))
+          .isInstanceOf(IOException.class).hasMessage("disk read error");
+      written.add(out.toString());
+    }
+    assertThat(written.get(0)).isNotEmpty();
+    assertSameLines(written.get(1), written.get(0));
   }
 
   @Test
