@@ -122,7 +122,7 @@ public final class BenchMain implements Callable<Integer> {
       return new Plan(3_000, 10, 2, 1, 1, new int[] {500}, Duration.ofSeconds(2), 3_000, false, new long[] {SMOKE_CONTACTS});
     }
     if (quick) {
-      return new Plan(120_000, 10, 4, 3, 3, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
+      return new Plan(120_000, 10, 4, 5, 3, new int[] {5_000}, Duration.ofSeconds(8), 200_000, true,
           new long[] {1_000_000});
     }
     return new Plan(1_000_000, 10, 6, 5, 9, new int[] {5_000, 20_000, 40_000}, Duration.ofSeconds(20), 1_000_000, true,
@@ -347,7 +347,7 @@ public final class BenchMain implements Callable<Integer> {
         Timing t = gate(cluster, audit ? audited : topics, plan.partitions(), true, app, StreamsConfig.EXACTLY_ONCE_V2,
             work.resolve(app));
         Utils.delete(work.resolve(app).toFile());
-        double seconds = t.startupSeconds() + t.processingSeconds();
+        double seconds = t.totalSeconds();
         if (audit) {
           withEps = preloaded / seconds;
         } else {
@@ -409,14 +409,26 @@ public final class BenchMain implements Callable<Integer> {
    * producers, internal topics), and from then until the group has committed the end of every
    * input partition (processing). Start-up is a one-off cost that would swamp a short run.
    */
-  record Timing(double startupSeconds, double processingSeconds) {
-    static Timing of(long startNanos, long startMillis, Instant firstOutput, long endNanos) {
+  /**
+   * The fraction of the input from which a throughput round is timed: the rate from when the group
+   * had committed a tenth of the input until it committed all of it, so that no application's
+   * start-up counts (see {@link BenchCluster#awaitCaughtUp(String, Set, Duration, double)}).
+   */
+  static final double STEADY_FROM = 0.1;
+
+  /**
+   * @param startupSeconds from start to the first output record appended
+   * @param processingSeconds how long the whole input takes at the steady rate
+   * @param totalSeconds from start until the group committed every input record
+   */
+  record Timing(double startupSeconds, double processingSeconds, double totalSeconds) {
+    /** Timed at the steady rate: from when {@link #STEADY_FROM} of the input was committed to the end. */
+    static Timing steady(long startNanos, long startMillis, Instant firstOutput, long markNanos, long endNanos) {
       if (firstOutput == null) {
         throw new IllegalStateException("no output was appended");
       }
-      double total = (endNanos - startNanos) / 1e9;
       double startup = Math.max(0, (firstOutput.toEpochMilli() - startMillis) / 1e3);
-      return new Timing(startup, total - startup);
+      return new Timing(startup, (endNanos - markNanos) / 1e9 / (1 - STEADY_FROM), (endNanos - startNanos) / 1e9);
     }
   }
 
@@ -430,9 +442,10 @@ public final class BenchMain implements Callable<Integer> {
     long start = System.nanoTime();
     try (KafkaStreams streams = new KafkaStreams(b.build(), props)) {
       streams.start();
-      cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
+      long mark = cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10),
+          STEADY_FROM);
       long end = System.nanoTime();
-      return Timing.of(start, startMillis, cluster.firstAppendSince(PASSTHROUGH_OUT, startMillis), end);
+      return Timing.steady(start, startMillis, cluster.firstAppendSince(PASSTHROUGH_OUT, startMillis), mark, end);
     }
   }
 
@@ -448,9 +461,10 @@ public final class BenchMain implements Callable<Integer> {
     try (KafkaStreams streams = new KafkaStreams(StatefulBaseline.build(List.of(topics.contactCreated(),
         topics.consentEvidence()), STATEFUL_OUT), props)) {
       streams.start();
-      cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
+      long mark = cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10),
+          STEADY_FROM);
       long end = System.nanoTime();
-      return Timing.of(start, startMillis, cluster.firstAppendSince(STATEFUL_OUT, startMillis), end);
+      return Timing.steady(start, startMillis, cluster.firstAppendSince(STATEFUL_OUT, startMillis), mark, end);
     } finally {
       org.apache.kafka.common.utils.Utils.delete(work.resolve(app).toFile());
     }
@@ -468,9 +482,10 @@ public final class BenchMain implements Callable<Integer> {
     try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry),
         gateStreamsSettings(cluster.bootstrap, app, guarantee, state), GateService.DEFAULT_SHUTDOWN_TIMEOUT)) {
       gate.start();
-      cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10));
+      long mark = cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10),
+          STEADY_FROM);
       long end = System.nanoTime();
-      return Timing.of(start, startMillis, cluster.firstAppendSince(topics.verdicts(), startMillis), end);
+      return Timing.steady(start, startMillis, cluster.firstAppendSince(topics.verdicts(), startMillis), mark, end);
     }
   }
 
