@@ -76,24 +76,6 @@ final class BenchCluster implements AutoCloseable {
     return n;
   }
 
-  /** Whether the consumer group has committed up to the end of every partition of the topics. */
-  boolean caughtUp(String group, Set<String> topics) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (String topic : topics) {
-      admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
-          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-    }
-    for (var e : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
-      OffsetAndMetadata c = committed.get(e.getKey());
-      if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * When the first record at or after {@code sinceMillis} was appended to {@code topic} (the bench's
    * topics use LogAppendTime), or null if none was. Marks the start of processing: a Kafka Streams
