@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -264,6 +266,28 @@ public final class TopicSetup {
       throw new TopicProblem("cannot create topics " + missing + ": " + e);
     }
     LOG.info("created topics {} with {} partitions", missing, count);
+    awaitLeaders(admin, missing);
+  }
+
+  /**
+   * Waits until every partition of new topics answers at its leader. Seen on a fresh KRaft broker:
+   * a produce sent at once was appended yet answered NOT_LEADER_OR_FOLLOWER, and the idempotent
+   * producer's retry was then refused as out of order until its delivery timeout, so a publish
+   * right after --create-topics reported records it had written as not acknowledged. A ListOffsets
+   * goes to the leader and is retried by the admin client until the leader serves it.
+   */
+  private static void awaitLeaders(Admin admin, List<String> created) {
+    try {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(created).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((name, d) ->
+          d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+      admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // Not fatal: producers retry; the gate's own clients wait for leaders too.
+      LOG.warn("new topics {} have no leader serving every partition yet: {}", created, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Optional<Integer> partitionsOfExistingInput(Admin admin, GateTopics topics, List<String> missing)

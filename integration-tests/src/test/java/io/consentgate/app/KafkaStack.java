@@ -78,28 +78,16 @@ final class KafkaStack implements AutoCloseable {
   }
 
   static void publish(GateRuntime runtime, String history) throws Exception {
-    PublishCommand.Result r = publishOnce(runtime, history);
-    if (r.failure != null) {
-      // A broker on a loaded machine may time a batch out. Rerunning the whole history is what
-      // README tells a user to do after a partial publish, and it is safe (CommandLineToolsIT proves it),
-      // so a test does the same, once, and says so.
-      System.err.println("publish: only " + r.acknowledged + " of " + r.sent + " records acknowledged (" + r.failure
-          + "); publishing the whole history again");
-      r = publishOnce(runtime, history);
+    PublishCommand.Result r = PublishCommand.publish(runtime, new BufferedReader(new StringReader(history)),
+        new PrintWriter(new StringWriter()));
+    if (r.malformed != 0) {
+      throw new AssertionError(r.malformed + " malformed lines in a test history");
     }
     if (r.failure != null) {
       throw new AssertionError("only " + r.acknowledged + " of " + r.sent + " records acknowledged: " + r.failure, r.failure);
     }
   }
 
-  private static PublishCommand.Result publishOnce(GateRuntime runtime, String history) throws Exception {
-    PublishCommand.Result r = PublishCommand.publish(runtime, new BufferedReader(new StringReader(history)),
-        new PrintWriter(new StringWriter()));
-    if (r.malformed != 0) {
-      throw new AssertionError(r.malformed + " malformed lines in a test history");
-    }
-    return r;
-  }
 
 
   /** Every verdict on the topic, in partition order, read as a mail sender would (read_committed). */
