@@ -3,6 +3,7 @@ package io.consentgate.bench;
 import io.consentgate.dev.EmbeddedKafka;
 import io.consentgate.history.HistoryJson;
 import io.consentgate.history.MalformedRecordException;
+import io.consentgate.runtime.TopicSetup;
 import io.consentgate.serde.InMemorySchemaRegistry;
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topics.GateTopics;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -52,6 +54,9 @@ final class BenchCluster implements AutoCloseable {
   void createTopics(List<String> topics, int partitions) throws Exception {
     admin.createTopics(topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)
         .configs(Map.of("message.timestamp.type", "LogAppendTime"))).toList()).all().get(60, TimeUnit.SECONDS);
+    // As the gate's own topic creation does: a produce sent before the new leader serves can be
+    // appended yet refused, and its retry then refused as out of order until the delivery timeout.
+    TopicSetup.awaitLeaders(admin, topics);
   }
 
   /** Writes a JSON-lines history to the two input topics (wire-format Avro), returns the record count. */
@@ -60,6 +65,7 @@ final class BenchCluster implements AutoCloseable {
     Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
         "linger.ms", 20, "batch.size", 262144, "compression.type", "lz4"));
     long n = 0;
+    AtomicReference<Exception> failed = new AtomicReference<>();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       for (String line : (Iterable<String>) history.lines()::iterator) {
         SpecificRecord r;
@@ -68,10 +74,18 @@ final class BenchCluster implements AutoCloseable {
         } catch (MalformedRecordException e) {
           throw new IllegalStateException("generator wrote a malformed line: " + e.getMessage());
         }
-        producer.send(inputs.serialize(r));
+        producer.send(inputs.serialize(r), (metadata, e) -> {
+          if (e != null) {
+            failed.compareAndSet(null, e);
+          }
+        });
         n++;
       }
       producer.flush();
+    }
+    if (failed.get() != null) {
+      // A preload with holes would time every application over other records than it says.
+      throw new IllegalStateException("preload: not every record was acknowledged", failed.get());
     }
     return n;
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,8 +21,11 @@ class BenchSmokeTest {
   @Test
   void theSuiteRunsEndToEndAndWritesItsResultsAndChart() throws Exception {
     Path out = dir.resolve("smoke.json");
-    int exit = new CommandLine(new BenchMain()).execute("--smoke", "--out", out.toString());
-    assertThat(exit).isZero();
+    StringWriter err = new StringWriter();
+    CommandLine bench = new CommandLine(new BenchMain()).setErr(new PrintWriter(err, true));
+    int exit = bench.execute("--smoke", "--out", out.toString());
+    // On a failure the report shows why (the stack trace picocli writes), not only the exit code.
+    assertThat(exit).as("bench --smoke failed:%n%s", err).isZero();
     JsonNode results = new ObjectMapper().readTree(out.toFile());
     assertThat(results.fieldNames()).toIterable().contains("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
         "gate_alo_eps", "stateful_eos_eps", "ratio_gate_to_stateful", "latency_p99_ms_at_20k", "replay_eps", "restore_eps", "policy_decisions_per_s", "rss_mb_1m_contacts",

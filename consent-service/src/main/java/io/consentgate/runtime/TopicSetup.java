@@ -276,7 +276,7 @@ public final class TopicSetup {
    * right after --create-topics reported records it had written as not acknowledged. A ListOffsets
    * goes to the leader and is retried by the admin client until the leader serves it.
    */
-  private static void awaitLeaders(Admin admin, List<String> created) {
+  public static void awaitLeaders(Admin admin, List<String> created) {
     try {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       admin.describeTopics(created).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((name, d) ->

@@ -12,6 +12,7 @@ import io.consentgate.events.ConsentStatus;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.events.Decision;
 import io.consentgate.registry.RestSchemaRegistry;
+import io.consentgate.runtime.TopicSetup;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.InMemorySchemaRegistry;
 import io.consentgate.serde.SchemaRegistry;
@@ -242,6 +243,7 @@ class ConsentClientIT {
     String topic = stack.uniquePrefix() + "own-verdicts";
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      TopicSetup.awaitLeaders(admin, List.of(topic));
     }
     SchemaRegistry registry = new RestSchemaRegistry(Map.of("schema.registry.url", stack.registry.url()));
     ConfluentAvroSerde<ConsentVerdict> serde = new ConfluentAvroSerde<>(registry, ConsentVerdict.class);
@@ -300,6 +302,7 @@ class ConsentClientIT {
     try {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", own.bootstrapServers()))) {
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        TopicSetup.awaitLeaders(admin, List.of(topic));
       }
       ConfluentAvroSerde<ConsentVerdict> serde = new ConfluentAvroSerde<>(registry, ConsentVerdict.class);
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", own.bootstrapServers()),
