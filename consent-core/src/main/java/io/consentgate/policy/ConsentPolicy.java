@@ -1,7 +1,7 @@
 package io.consentgate.policy;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -70,7 +70,7 @@ public final class ConsentPolicy {
       return verdict;
     }
     // Rules 3 to 8 look at the contact's evidence, sorted first ("Which evidence counts").
-    SortedEvidence evidence = SortedEvidence.sort(contact, state.evidence(), asOf, profile, verdict);
+    SortedEvidence evidence = SortedEvidence.sort(contact, state, asOf, profile, verdict);
     if (withdrawn(evidence, verdict)
         || explicitGrant(evidence, verdict)
         || implicitGrant(evidence, verdict)
@@ -182,8 +182,17 @@ public final class ConsentPolicy {
 
   /** Two calendar years in UTC: a grant at 2024-03-10T08:00Z is valid while asOf < 2026-03-10T08:00Z. */
   static Instant twoYearsAfter(Instant occurredAt) {
-    return occurredAt.atOffset(ZoneOffset.UTC).plusYears(2).toInstant();
+    // The date moves two years (29 February to 28 February, as LocalDate.plusYears does), the time
+    // of day stays: the same instant as occurredAt.atOffset(UTC).plusYears(2), without building
+    // an OffsetDateTime per implicit grant per decision.
+    long seconds = occurredAt.getEpochSecond();
+    long day = Math.floorDiv(seconds, SECONDS_PER_DAY);
+    long secondOfDay = Math.floorMod(seconds, SECONDS_PER_DAY);
+    long laterDay = LocalDate.ofEpochDay(day).plusYears(2).toEpochDay();
+    return Instant.ofEpochSecond(laterDay * SECONDS_PER_DAY + secondOfDay, occurredAt.getNano());
   }
+
+  private static final long SECONDS_PER_DAY = 86_400;
 
   /**
    * The contact's evidence sorted as docs/policy.md, "Which evidence counts", says: first what is
@@ -210,9 +219,9 @@ public final class ConsentPolicy {
     private Instant latestMembershipEnd;
     private Instant latestConfirmation;
 
-    static SortedEvidence sort(Contact contact, List<Evidence> all, Instant asOf, Profile profile, Builder verdict) {
+    static SortedEvidence sort(Contact contact, ConsentState state, Instant asOf, Profile profile, Builder verdict) {
       SortedEvidence sorted = new SortedEvidence();
-      sorted.setAside(contact, all, verdict);
+      sorted.setAside(contact, state, verdict);
       sorted.classifyGrants(asOf, profile, verdict);
       return sorted;
     }
@@ -222,8 +231,9 @@ public final class ConsentPolicy {
      * keeps the grants, the latest withdrawal, the latest membership end and confirmation, and the
      * double opt-in requests (the start of rule 7's evidence).
      */
-    private void setAside(Contact contact, List<Evidence> all, Builder verdict) {
-      for (Evidence e : all) {
+    private void setAside(Contact contact, ConsentState state, Builder verdict) {
+      for (int i = 0; i < state.evidenceCount(); i++) {
+        Evidence e = state.evidenceAt(i);
         if (!e.brandId().equals(contact.brandId())) {
           verdict.reason(ReasonCode.OTHER_BRAND_EVIDENCE, e.evidenceId());
         } else {
@@ -340,15 +350,19 @@ public final class ConsentPolicy {
     private ConsentStatus status;
     private boolean oneToOne = true;
     private Instant validUntil;
-    private final List<String> reasons = new ArrayList<>();
-    private final List<String> evidenceIds = new ArrayList<>();
-    private final List<String> recommendations = new ArrayList<>();
+    // Only a verdict with details fills these: an outcome leaves them null.
+    private final List<String> reasons;
+    private final List<String> evidenceIds;
+    private final List<String> recommendations;
 
     Builder(Contact contact, Instant asOf, Profile profile, boolean details) {
       this.contact = contact;
       this.asOf = asOf;
       this.profile = profile;
       this.details = details;
+      this.reasons = details ? new ArrayList<>() : null;
+      this.evidenceIds = details ? new ArrayList<>() : null;
+      this.recommendations = details ? new ArrayList<>() : null;
     }
 
     Builder status(ConsentStatus s) {

@@ -64,6 +64,11 @@ public final class ConsentState {
     return latest.length;
   }
 
+  /** The kept evidence at {@code index} of {@link #evidence()}: the policy's loop, without an iterator per decision. */
+  Evidence evidenceAt(int index) {
+    return latest[index];
+  }
+
   /** The latest event time among everything recorded, or empty when nothing is. */
   public Optional<Instant> latestEventTime() {
     Instant max = contact == null ? null : contact.createdAt();

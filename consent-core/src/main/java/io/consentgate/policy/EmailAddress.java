@@ -13,12 +13,18 @@ public final class EmailAddress {
   /** The atext characters of RFC 5322 besides letters and digits. */
   private static final String ATEXT_SYMBOLS = "!#$%&'*+/=?^_`{|}~-";
 
-  private final String localPart;
-  private final String domain;
+  // The address and where its '@' is: the parts are cut out only when asked for, since the
+  // policy parses the address on every decision and asks only for the mailbox name.
+  private final String address;
+  private final int at;
+  /** Where the mailbox name ends: at the first '+' of the local part, or at the '@'. */
+  private final int mailboxEnd;
 
-  private EmailAddress(String localPart, String domain) {
-    this.localPart = localPart;
-    this.domain = domain;
+  private EmailAddress(String address, int at) {
+    this.address = address;
+    this.at = at;
+    int plus = address.indexOf('+');
+    this.mailboxEnd = plus >= 0 && plus < at ? plus : at;
   }
 
   /** The parsed address, or empty when it is not a syntactically valid address. */
@@ -30,19 +36,17 @@ public final class EmailAddress {
     if (at <= 0 || at > 64 || at == address.length() - 1) {
       return Optional.empty();
     }
-    String local = address.substring(0, at);
-    String domain = address.substring(at + 1);
-    if (!validLocalPart(local) || !validDomain(domain)) {
+    if (!validLocalPart(address, at) || !validDomain(address, at + 1)) {
       return Optional.empty();
     }
-    return Optional.of(new EmailAddress(local, domain));
+    return Optional.of(new EmailAddress(address, at));
   }
 
   /** Dot-atom: runs of atext separated by single dots, none at either end. A scan, not a regex: it runs per decision. */
-  private static boolean validLocalPart(String local) {
+  private static boolean validLocalPart(String address, int at) {
     boolean previousWasDot = true; // no dot may start the local part
-    for (int i = 0; i < local.length(); i++) {
-      char c = local.charAt(i);
+    for (int i = 0; i < at; i++) {
+      char c = address.charAt(i);
       if (c == '.') {
         if (previousWasDot) {
           return false;
@@ -57,21 +61,22 @@ public final class EmailAddress {
     return !previousWasDot; // nor end it
   }
 
-  private static boolean validDomain(String domain) {
-    if (domain.length() > 253) {
+  /** The domain: {@code address} from {@code from} to its end. */
+  private static boolean validDomain(String address, int from) {
+    if (address.length() - from > 253) {
       return false;
     }
     int labels = 0;
-    int start = 0;
+    int start = from;
     while (true) {
-      int dot = domain.indexOf('.', start);
-      int end = dot < 0 ? domain.length() : dot;
-      if (!validLabel(domain, start, end)) {
+      int dot = address.indexOf('.', start);
+      int end = dot < 0 ? address.length() : dot;
+      if (!validLabel(address, start, end)) {
         return false;
       }
       labels++;
       if (dot < 0) {
-        return labels >= 2 && validTopLevel(domain, start, end);
+        return labels >= 2 && validTopLevel(address, start, end);
       }
       start = dot + 1;
     }
@@ -115,17 +120,41 @@ public final class EmailAddress {
   }
 
   public String localPart() {
-    return localPart;
+    return address.substring(0, at);
   }
 
   public String domain() {
-    return domain;
+    return address.substring(at + 1);
   }
 
   /** The local part as role lists compare it: lower case, without any {@code +tag}. */
   public String mailboxName() {
-    int plus = localPart.indexOf('+');
-    String base = plus >= 0 ? localPart.substring(0, plus) : localPart;
-    return base.toLowerCase(Locale.ROOT);
+    return address.substring(0, mailboxEnd).toLowerCase(Locale.ROOT);
+  }
+
+  /** {@code mailboxName().hashCode()}, computed in place (the local part is ASCII, where lower-casing is per char). */
+  int mailboxNameHash() {
+    int hash = 0;
+    for (int i = 0; i < mailboxEnd; i++) {
+      hash = 31 * hash + lowerCase(address.charAt(i));
+    }
+    return hash;
+  }
+
+  /** Whether {@link #mailboxName()} equals {@code lowerCaseName}, compared in place. */
+  boolean mailboxNameIs(String lowerCaseName) {
+    if (lowerCaseName.length() != mailboxEnd) {
+      return false;
+    }
+    for (int i = 0; i < mailboxEnd; i++) {
+      if (lowerCase(address.charAt(i)) != lowerCaseName.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static char lowerCase(char asciiChar) {
+    return asciiChar >= 'A' && asciiChar <= 'Z' ? (char) (asciiChar + ('a' - 'A')) : asciiChar;
   }
 }

@@ -480,6 +480,16 @@ class ConsentPolicyTest {
       assertVerdict(v, ConsentStatus.CONSENTED_EXPLICIT);
     }
 
+    @Test
+    @DisplayName("an address's parts: the local part and domain as written, the mailbox name lower case without its +tag")
+    void addressParts() {
+      EmailAddress address = EmailAddress.parse("Ann.B+News+x@Mail.Example.org").orElseThrow();
+      assertThat(address.localPart()).isEqualTo("Ann.B+News+x");
+      assertThat(address.domain()).isEqualTo("Mail.Example.org");
+      assertThat(address.mailboxName()).isEqualTo("ann.b");
+      assertThat(EmailAddress.parse("INFO@example.org").orElseThrow().mailboxName()).isEqualTo("info");
+    }
+
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(strings = {"ann+news@example.org", "ann.b.smith@example.org", "ann@mail.eu.example.org",
         "ann@example.xn--p1ai", "ANN@EXAMPLE.ORG", "a_b-c@ex-ample.co.uk", "o'brien@example.ie", "x@e.io"})

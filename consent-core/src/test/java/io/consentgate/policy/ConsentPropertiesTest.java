@@ -278,6 +278,55 @@ class ConsentPropertiesTest {
   // ---------------------------------------------------------------------------------------------
   // The rules of docs/policy.md evaluated directly on the full history
 
+  @Property(tries = 2000)
+  @Label("an address is role-based exactly when its lower-cased mailbox name is on the list")
+  void roleBasedIsListMembershipOfTheMailboxName(@ForAll("localParts") String localPart) {
+    RoleAddresses roles = RoleAddresses.defaults();
+    EmailAddress address = EmailAddress.parse(localPart + "@example.org").orElse(null);
+    if (address != null) {
+      assertThat(roles.isRoleBased(address)).as(localPart).isEqualTo(roles.names().contains(address.mailboxName()));
+    }
+  }
+
+  /** Role names and near misses: random case, a +tag, a character more or less, or any short local part. */
+  @Provide
+  Arbitrary<String> localParts() {
+    Arbitrary<String> name = Arbitraries.of(List.copyOf(new java.util.TreeSet<>(RoleAddresses.defaults().names())));
+    Arbitrary<String> recased = name.flatMap(n -> Arbitraries.longs().map(bits -> {
+      StringBuilder b = new StringBuilder(n);
+      for (int i = 0; i < b.length(); i++) {
+        if ((bits >>> (i % 64) & 1) == 1) {
+          b.setCharAt(i, Character.toUpperCase(b.charAt(i)));
+        }
+      }
+      return b.toString();
+    }));
+    Arbitrary<String> tagged = Combinators.combine(recased, Arbitraries.strings().withCharRange('a', 'z').ofMaxLength(4))
+        .as((n, tag) -> n + "+" + tag);
+    Arbitrary<String> nearMiss = Combinators.combine(recased, Arbitraries.strings().withCharRange('a', 'z').ofLength(1),
+        Arbitraries.of(true, false)).as((n, c, longer) -> longer ? n + c : n.substring(0, n.length() - 1));
+    Arbitrary<String> any = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyzINFOSALE.+-_").ofMinLength(1).ofMaxLength(12);
+    return Arbitraries.oneOf(recased, tagged, nearMiss, any);
+  }
+
+  @Property(tries = 2000)
+  @Label("two years after is two calendar years in UTC, to the nanosecond, leap days and times before 1970 included")
+  void twoYearsAfterIsTwoCalendarYearsInUtc(@ForAll("anyInstants") Instant occurredAt) {
+    assertThat(ConsentPolicy.twoYearsAfter(occurredAt)).isEqualTo(occurredAt.atOffset(ZoneOffset.UTC).plusYears(2).toInstant());
+  }
+
+  @Provide
+  Arbitrary<Instant> anyInstants() {
+    Arbitrary<Instant> leapDays = Arbitraries.of(1904, 1968, 2000, 2024, 2096).flatMap(year ->
+        Arbitraries.longs().between(0, 86_399_999_999_999L).map(nanoOfDay ->
+            Instant.parse(year + "-02-29T00:00:00Z").plusNanos(nanoOfDay)));
+    Arbitrary<Instant> anywhere = Combinators.combine(
+        Arbitraries.longs().between(Instant.parse("1800-01-01T00:00:00Z").getEpochSecond(),
+            Instant.parse("2100-12-31T23:59:59Z").getEpochSecond()),
+        Arbitraries.integers().between(0, 999_999_999)).as(Instant::ofEpochSecond);
+    return Arbitraries.oneOf(leapDays, anywhere);
+  }
+
   @Property(tries = 300)
   @Label("at the latest event time, the verdict is what the rules say about the full history")
   void matchesRulesAtLatestEventTime(@ForAll("histories") List<ConsentEvent> history, @ForAll Profile profile) {
