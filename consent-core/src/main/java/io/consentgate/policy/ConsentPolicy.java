@@ -416,9 +416,13 @@ public final class ConsentPolicy {
     }
 
     Verdict build() {
-      List<String> allReasons = new ArrayList<>(reasons.size() + 1);
-      allReasons.add(status.name());
-      allReasons.addAll(reasons);
+      // The status first, then the notes; List.of takes one copy and Verdict's List.copyOf none.
+      String[] all = new String[reasons.size() + 1];
+      all[0] = status.name();
+      for (int i = 0; i < reasons.size(); i++) {
+        all[i + 1] = reasons.get(i);
+      }
+      List<String> allReasons = List.of(all);
       return new Verdict(contact.contactId(), contact.brandId(), contact.email(), status.decision(), status,
           oneToOne, validUntil, allReasons, evidenceIds, recommendations, asOf, profile.policyId());
     }
