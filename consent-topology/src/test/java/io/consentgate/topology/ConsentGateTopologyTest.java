@@ -108,6 +108,24 @@ class ConsentGateTopologyTest {
     }
 
     @Test
+    void aDuplicateOrSupersededRecordWritesNothingToTheStateChangelog() {
+      try (GateTestDriver gate = new GateTestDriver()) {
+        var changelog = gate.driver.createOutputTopic("consent-gate-test-" + ConsentGateTopology.CONSENT_STORE + "-changelog",
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
+        gate.send(evidence("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(50)));
+        assertThat(changelog.readKeyValuesToList()).as("each change is stored").hasSize(2);
+        gate.send(evidence("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(50))); // a duplicate
+        gate.send(evidence("e-1", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(10))); // superseded by e-2
+        gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0)); // the contact again
+        assertThat(changelog.readKeyValuesToList()).as("records that change nothing are not stored again").isEmpty();
+        assertThat(gate.readVerdicts()).extracting(ConsentVerdict::getStatus)
+            .containsExactly(ConsentStatus.NO_CONSENT, ConsentStatus.WITHDRAWN);
+      }
+    }
+
+    @Test
     void anOlderRecordArrivingLateIsDecidedByEventTimeNotArrival() {
       try (GateTestDriver gate = new GateTestDriver()) {
         gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
