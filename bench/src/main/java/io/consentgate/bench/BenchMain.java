@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
@@ -40,7 +42,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The benchmark suite: the gate's throughput beside a plain Kafka Streams byte passthrough of the
@@ -78,6 +83,53 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", description = "Measure on this cluster instead of an in-process broker.")
   String bootstrapServers;
 
+  @Spec
+  CommandSpec spec;
+
+  /** Every section --only may name, in the order a full run measures them. */
+  static final List<String> SECTIONS = List.of("throughput", "rerouting", "audit", "redecide", "restore", "latency", "query",
+      "replay", "policy", "memory", "client");
+
+  /** How long a cluster given by --bootstrap-servers has to answer before the run gives up (as the gate's commands). */
+  static final Duration CLUSTER_ANSWER_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Refuses what would make a run measure nothing, or something else than asked, while saying it succeeded. */
+  private void validate() {
+    if (only != null) {
+      List<String> unknown = only.stream().filter(section -> !SECTIONS.contains(section)).sorted().toList();
+      if (!unknown.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--only: unknown section(s) " + String.join(", ", unknown)
+            + "; the sections are " + String.join(", ", SECTIONS));
+      }
+      if (only.contains("restore") && !only.contains("throughput")) {
+        throw new ParameterException(spec.commandLine(),
+            "--only restore needs throughput too: it restores the state of the last throughput round");
+      }
+    }
+    if (events != null && events < 1) {
+      throw new ParameterException(spec.commandLine(), "--events must be at least 1, not " + events);
+    }
+    if (!memoryHeap.matches("[1-9][0-9]*[kKmMgG]?")) {
+      throw new ParameterException(spec.commandLine(), "--memory-heap must be a size as -Xmx takes it (e.g. 512m), not '"
+          + memoryHeap + "'");
+    }
+  }
+
+  /** Whether the cluster given by --bootstrap-servers answers; says why not on stderr. */
+  private boolean clusterAnswers() {
+    Map<String, Object> props = Map.of("bootstrap.servers", bootstrapServers,
+        "default.api.timeout.ms", (int) CLUSTER_ANSWER_TIMEOUT.toMillis(),
+        "request.timeout.ms", (int) CLUSTER_ANSWER_TIMEOUT.toMillis());
+    try (Admin admin = Admin.create(props)) {
+      admin.describeCluster().clusterId().get(CLUSTER_ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      spec.commandLine().getErr().printf("consent-bench: Kafka at %s did not answer within %d s (%s)%n", bootstrapServers,
+          CLUSTER_ANSWER_TIMEOUT.toSeconds(), e.getCause() != null ? e.getCause() : e);
+      return false;
+    }
+  }
+
   static final List<String> HEADLINE_KEYS = List.of("gate_eos_eps", "passthrough_eos_eps", "ratio_gate_to_passthrough",
       "stateful_eos_eps", "ratio_gate_to_stateful",
       "gate_alo_eps", "latency_p99_ms_at_20k", "latency_p99_ms_at_40k", "replay_eps", "restore_eps", "policy_decisions_per_s",
@@ -90,6 +142,8 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   static final long SMOKE_CONTACTS = 20_000;
+  /** The exit code when the cluster to measure on does not answer: the gate's commands' code for "unavailable". */
+  static final int UNAVAILABLE = 4;
   private static final String PASSTHROUGH_OUT = "bench-passthrough-out";
   private static final String STATEFUL_OUT = "bench-stateful-out";
 
@@ -131,6 +185,10 @@ public final class BenchMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    validate();
+    if (bootstrapServers != null && !clusterAnswers()) {
+      return UNAVAILABLE;
+    }
     Plan plan = plan();
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("mode", smoke ? "smoke" : quick ? "quick" : "full");
