@@ -124,8 +124,9 @@ final class BenchCluster implements AutoCloseable {
   long awaitCaughtUp(String group, Set<String> topics, Duration timeout, double mark) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     long markedAt = -1;
+    Map<TopicPartition, OffsetSpec> ends = endsOf(topics); // the partitions do not change while polling
     while (true) {
-      double fraction = committedFraction(group, topics);
+      double fraction = committedFraction(group, ends);
       long now = System.nanoTime();
       if (markedAt < 0 && fraction >= mark) {
         markedAt = now;
@@ -140,15 +141,18 @@ final class BenchCluster implements AutoCloseable {
     }
   }
 
+  /** A request for the end offset of every partition of the topics. */
+  private Map<TopicPartition, OffsetSpec> endsOf(Set<String> topics) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
+        description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+    return latest;
+  }
+
   /** The share of the input records (up to the end offsets now) the group has committed: 1.0 when caught up. */
-  double committedFraction(String group, Set<String> topics) throws Exception {
+  private double committedFraction(String group, Map<TopicPartition, OffsetSpec> latest) throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (String topic : topics) {
-      admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
-          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-    }
     long end = 0;
     long done = 0;
     for (var e : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {

@@ -463,11 +463,6 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   /**
-   * From start to the first output record appended (start-up: group join, transactional
-   * producers, internal topics), and from then until the group has committed the end of every
-   * input partition (processing). Start-up is a one-off cost that would swamp a short run.
-   */
-  /**
    * The fraction of the input from which a throughput round is timed: the rate from when the group
    * had committed a tenth of the input until it committed all of it, so that no application's
    * start-up counts (see {@link BenchCluster#awaitCaughtUp(String, Set, Duration, double)}).
