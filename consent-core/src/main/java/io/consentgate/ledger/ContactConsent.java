@@ -36,7 +36,10 @@ public record ContactConsent(String contactId, ConsentState state, Published pub
    * already published (a lapse noticed at a later moment must not be undone by an older record).
    */
   public Instant asOf() {
-    Instant latestEvent = state.latestEventTime().orElse(Instant.EPOCH);
+    Instant latestEvent = state.latestEventTimeOrNull();
+    if (latestEvent == null) {
+      latestEvent = Instant.EPOCH;
+    }
     if (published != null && published.decidedAt().isAfter(latestEvent)) {
       return published.decidedAt();
     }

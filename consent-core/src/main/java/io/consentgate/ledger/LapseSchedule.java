@@ -1,6 +1,5 @@
 package io.consentgate.ledger;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,11 +85,27 @@ public final class LapseSchedule {
   }
 
   static byte[] prefix(long millis) {
-    return ByteBuffer.allocate(Long.BYTES).putLong(millis ^ Long.MIN_VALUE).array();
+    byte[] prefix = new byte[Long.BYTES];
+    writeTime(prefix, millis);
+    return prefix;
   }
 
   static byte[] key(long millis, String contactId) {
     byte[] id = contactId.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(Long.BYTES + id.length).putLong(millis ^ Long.MIN_VALUE).put(id).array();
+    byte[] key = new byte[Long.BYTES + id.length];
+    writeTime(key, millis);
+    System.arraycopy(id, 0, key, Long.BYTES, id.length);
+    return key;
+  }
+
+  /**
+   * The sign-flipped time, big-endian, at the start of {@code key}. Written byte by byte: through a
+   * heap ByteBuffer this took an eighth of a replay's deciding thread (JFR).
+   */
+  private static void writeTime(byte[] key, long millis) {
+    long flipped = millis ^ Long.MIN_VALUE;
+    for (int i = 0; i < Long.BYTES; i++) {
+      key[i] = (byte) (flipped >>> (56 - 8 * i));
+    }
   }
 }

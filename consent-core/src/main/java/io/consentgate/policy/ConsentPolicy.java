@@ -55,7 +55,7 @@ public final class ConsentPolicy {
   private Builder evaluate(ConsentState state, Instant asOf, boolean details) {
     Contact contact = state.contact()
         .orElseThrow(() -> new IllegalArgumentException("no contact record to decide for"));
-    Instant latest = state.latestEventTime().orElseThrow();
+    Instant latest = state.latestEventTimeOrNull(); // not null: the state has a contact
     if (asOf.isBefore(latest)) {
       throw new IllegalArgumentException("cannot decide contact " + contact.contactId() + " as of " + asOf
           + ": its latest recorded event is at " + latest);

@@ -33,22 +33,43 @@ public final class ConsentState {
   private final Contact contact;
   /** The latest evidence per slot, sorted by slot: small (one entry per kind and brand seen), copied on write. */
   private final Evidence[] latest;
-  /** {@link #evidence()}: a read-only view of {@link #latest}, which is never modified. */
-  private final List<Evidence> view;
+  /** The latest event time recorded; null when nothing is. Asked for several times per decision. */
+  private final Instant latestEventTime;
 
   private ConsentState(Contact contact, Evidence[] latest) {
     this.contact = contact;
     this.latest = latest;
-    this.view = Collections.unmodifiableList(Arrays.asList(latest));
+    Instant max = contact == null ? null : contact.createdAt();
+    for (Evidence e : latest) {
+      if (max == null || e.occurredAt().isAfter(max)) {
+        max = e.occurredAt();
+      }
+    }
+    this.latestEventTime = max;
   }
 
   /** Rebuilds a state from stored parts, applying the same precedence as {@link #with}. */
   public static ConsentState of(Contact contact, Collection<Evidence> evidence) {
+    Evidence[] inSlotOrder = evidence.toArray(new Evidence[0]);
+    if (inDistinctSlotOrder(inSlotOrder)) {
+      // What the store holds: one piece per slot, in slot order. The gate decodes a state on every
+      // event, so it is built at once rather than folded piece by piece (the same state).
+      return new ConsentState(contact, inSlotOrder);
+    }
     ConsentState state = contact == null ? EMPTY : EMPTY.with(contact);
-    for (Evidence e : evidence) {
+    for (Evidence e : inSlotOrder) {
       state = state.with(e);
     }
     return state;
+  }
+
+  private static boolean inDistinctSlotOrder(Evidence[] evidence) {
+    for (int i = 0; i < evidence.length; i++) {
+      if (evidence[i] == null || (i > 0 && compare(evidence[i - 1], evidence[i]) >= 0)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public Optional<Contact> contact() {
@@ -57,28 +78,28 @@ public final class ConsentState {
 
   /** The kept evidence in a stable order (brand, kind, proof), so output never depends on hashing. */
   public List<Evidence> evidence() {
-    return view;
+    return Collections.unmodifiableList(Arrays.asList(latest));
   }
 
   public int evidenceCount() {
     return latest.length;
   }
 
-  /** The kept evidence at {@code index} of {@link #evidence()}: the policy's loop, without an iterator per decision. */
-  Evidence evidenceAt(int index) {
+  /** The kept evidence at {@code index} of {@link #evidence()}: a loop per event without a list view or an iterator. */
+  public Evidence evidenceAt(int index) {
     return latest[index];
   }
 
   /** The latest event time among everything recorded, or empty when nothing is. */
   public Optional<Instant> latestEventTime() {
-    Instant max = contact == null ? null : contact.createdAt();
-    for (Evidence e : latest) {
-      if (max == null || e.occurredAt().isAfter(max)) {
-        max = e.occurredAt();
-      }
-    }
-    return Optional.ofNullable(max);
+    return Optional.ofNullable(latestEventTime);
   }
+
+  /** {@link #latestEventTime()} for the policy and the ledger, without an Optional per call; null when nothing is recorded. */
+  public Instant latestEventTimeOrNull() {
+    return latestEventTime;
+  }
+
 
   public ConsentState with(ConsentEvent event) {
     if (event instanceof Contact c) {
@@ -111,6 +132,15 @@ public final class ConsentState {
     next[insert] = evidence;
     System.arraycopy(latest, insert, next, insert + 1, latest.length - insert);
     return new ConsentState(contact, next);
+  }
+
+  /** Slot order of two pieces of evidence; 0 when they share a slot. */
+  private static int compare(Evidence a, Evidence b) {
+    int c = a.brandId().compareTo(b.brandId());
+    if (c == 0) {
+      c = a.kind().compareTo(b.kind());
+    }
+    return c != 0 ? c : Boolean.compare(a.isVerifiable(), b.isVerifiable());
   }
 
   /** Slot order (brand, then kind, then unverifiable before verifiable), without building the evidence's slot. */

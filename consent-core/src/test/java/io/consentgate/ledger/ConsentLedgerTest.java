@@ -123,6 +123,26 @@ class ConsentLedgerTest {
     assertThat(quiet.published).as("one verdict per contact").hasSize(quietOutcome.size());
   }
 
+  @Property(tries = 1000)
+  void aLapseKeyIsTheSignFlippedBigEndianTimeThenTheContactIdsBytes(@ForAll long millis, @ForAll("contactIds") String contactId) {
+    byte[] id = contactId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] expected = java.nio.ByteBuffer.allocate(Long.BYTES + id.length).putLong(millis ^ Long.MIN_VALUE).put(id).array();
+    assertThat(LapseSchedule.key(millis, contactId)).isEqualTo(expected);
+    assertThat(LapseSchedule.prefix(millis)).isEqualTo(java.util.Arrays.copyOf(expected, Long.BYTES));
+    assertThat(LapseSchedule.contactIdOf(LapseSchedule.key(millis, contactId))).isEqualTo(contactId);
+  }
+
+  @Property(tries = 1000)
+  void lapseKeysSortByTimeThenContactIdAsUnsignedBytes(@ForAll long a, @ForAll long b, @ForAll("contactIds") String id) {
+    int byBytes = java.util.Arrays.compareUnsigned(LapseSchedule.key(a, id), LapseSchedule.key(b, id));
+    assertThat(Integer.signum(byBytes)).isEqualTo(Long.signum(Long.compare(a, b)));
+  }
+
+  @Provide
+  Arbitrary<String> contactIds() {
+    return Arbitraries.strings().withCharRange('!', '~').withChars('é', '中').ofMinLength(1).ofMaxLength(20);
+  }
+
   @Provide
   Arbitrary<List<ConsentEvent>> histories() {
     Arbitrary<String> contactId = Arbitraries.of("c-1", "c-2", "c-3");

@@ -228,6 +228,45 @@ class ConsentPropertiesTest {
     assertThat(a.merge(b).merge(c)).isEqualTo(fold(history));
   }
 
+  @Property(tries = 300)
+  @Label("a state rebuilt from its stored parts, in any order, is the folded state")
+  void rebuiltFromPartsIsTheFoldedState(@ForAll("histories") List<ConsentEvent> history, @ForAll long seed,
+                                        @ForAll Profile profile) {
+    ConsentState folded = fold(history);
+    Contact contact = folded.contact().orElseThrow();
+    ConsentState inSlotOrder = ConsentState.of(contact, folded.evidence());
+    ConsentState shuffled = ConsentState.of(contact, shuffled(folded.evidence(), seed));
+    // Pieces that share a slot: the later one must still win when rebuilding.
+    List<Evidence> withSuperseded = new ArrayList<>(shuffled(folded.evidence(), seed));
+    history.stream().filter(e -> e instanceof Evidence).map(e -> (Evidence) e).forEach(withSuperseded::add);
+    ConsentState withOlderPieces = ConsentState.of(contact, withSuperseded);
+    for (ConsentState rebuilt : List.of(inSlotOrder, shuffled, withOlderPieces)) {
+      assertThat(rebuilt).isEqualTo(folded);
+      assertThat(rebuilt.evidence()).containsExactlyElementsOf(folded.evidence());
+      assertThat(rebuilt.latestEventTime()).isEqualTo(folded.latestEventTime());
+      Instant asOf = latest(folded);
+      assertThat(POLICIES.get(profile).decide(rebuilt, asOf)).isEqualTo(POLICIES.get(profile).decide(folded, asOf));
+    }
+  }
+
+  @Property(tries = 300)
+  @Label("a state decided after every record decides as a fresh one")
+  void decidingAlongTheWayChangesNothing(@ForAll("histories") List<ConsentEvent> history, @ForAll long seed,
+                                         @ForAll Profile profile) {
+    ConsentPolicy policy = POLICIES.get(profile);
+    List<ConsentEvent> order = shuffled(history, seed);
+    ConsentState carried = ConsentState.EMPTY;
+    for (int i = 0; i < order.size(); i++) {
+      carried = carried.with(order.get(i));
+      ConsentState fresh = fold(order.subList(0, i + 1));
+      if (carried.contact().isPresent()) {
+        Instant asOf = latest(carried);
+        assertThat(latest(fresh)).isEqualTo(asOf);
+        assertThat(policy.decide(carried, asOf)).isEqualTo(policy.decide(fresh, asOf));
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Verdict invariants
 
