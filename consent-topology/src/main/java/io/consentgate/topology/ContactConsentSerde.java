@@ -13,28 +13,24 @@ import io.consentgate.topology.store.PublishedOutcome;
 import io.consentgate.topology.store.StoredConsent;
 import io.consentgate.topology.store.StoredContact;
 import io.consentgate.topology.store.StoredEvidence;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import io.consentgate.serde.AvroTrust;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Store and changelog format of {@link ContactConsent}: a format byte, then Avro binary of the
- * internal StoredConsent schema. The format byte lets a later release read changelogs written by
- * this one.
+ * Store and changelog format of {@link ContactConsent}: a format byte, then the value. Writes
+ * format 2 ({@link CompactConsentFormat}); reads format 2 and format 1 (Avro binary of the
+ * internal StoredConsent schema, written by releases before it), so that a gate upgraded in place
+ * restores its existing changelogs. The format byte lets a later release do the same.
  */
 public final class ContactConsentSerde implements Serde<ContactConsent> {
 
@@ -45,13 +41,12 @@ public final class ContactConsentSerde implements Serde<ContactConsent> {
   }
 
   /**
-   * Every store get and put goes through this serde, so it uses the generated classes' own
-   * encode/decode code (Avro's "custom coders") rather than the reflective schema walk: the same
-   * bytes, about twice as fast. They are off by default in Avro, hence a private SpecificData.
+   * Format 1 is read with the generated classes' own decode code (Avro's "custom coders") rather
+   * than the reflective schema walk: a state restored from an old changelog is read once per
+   * record. They are off by default in Avro, hence a private SpecificData.
    */
   private static final SpecificData CODERS = customCoders();
 
-  private final SpecificDatumWriter<StoredConsent> writer = new SpecificDatumWriter<>(StoredConsent.getClassSchema(), CODERS);
   private final SpecificDatumReader<StoredConsent> reader =
       new SpecificDatumReader<>(StoredConsent.getClassSchema(), StoredConsent.getClassSchema(), CODERS);
 
@@ -66,63 +61,34 @@ public final class ContactConsentSerde implements Serde<ContactConsent> {
     if (value == null) {
       return null;
     }
-    Buffers buffers = BUFFERS.get();
-    buffers.out.reset();
-    buffers.out.write(FORMAT_V1);
-    try {
-      buffers.encoder = EncoderFactory.get().binaryEncoder(buffers.out, buffers.encoder);
-      writer.write(toStored(value), buffers.encoder);
-      buffers.encoder.flush();
-    } catch (IOException e) {
-      throw new SerializationException("cannot write consent state", e);
-    }
-    return buffers.out.toByteArray();
+    return CompactConsentFormat.write(value, WRITERS.get());
   }
 
   public ContactConsent deserialize(byte[] data) {
     if (data == null) {
       return null;
     }
-    if (data.length == 0 || data[0] != FORMAT_V1) {
-      throw new SerializationException("unknown consent-state format " + (data.length == 0 ? "(empty)" : data[0]));
+    if (data.length == 0 || (data[0] != CompactConsentFormat.FORMAT && data[0] != FORMAT_V1)) {
+      throw new UnreadableConsentState("unknown consent-state format " + (data.length == 0 ? "(empty)" : data[0])
+          + ": written by a later release? (docs/operating.md, the consent store's format)");
     }
-    Buffers buffers = BUFFERS.get();
     try {
-      buffers.decoder = DecoderFactory.get().binaryDecoder(data, 1, data.length - 1, buffers.decoder);
-      return fromStored(reader.read(null, buffers.decoder));
+      return data[0] == CompactConsentFormat.FORMAT ? CompactConsentFormat.read(data) : readFormat1(data);
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("corrupt consent state", e);
+      throw new UnreadableConsentState("corrupt consent state", e);
     }
   }
 
-  /**
-   * An output buffer and Avro's buffered encoder and decoder, reused by each stream thread: every
-   * store get and put goes through here, and the unbuffered encoder made a synchronized stream
-   * write per field.
-   */
-  private static final class Buffers {
-    final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-    BinaryEncoder encoder;
-    BinaryDecoder decoder;
+  private ContactConsent readFormat1(byte[] data) throws IOException {
+    BinaryDecoder decoder = DECODERS.get();
+    decoder = DecoderFactory.get().binaryDecoder(data, 1, data.length - 1, decoder);
+    DECODERS.set(decoder);
+    return fromStored(reader.read(null, decoder));
   }
 
-  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
-
-  private static StoredConsent toStored(ContactConsent value) {
-    ConsentState state = value.state();
-    StoredContact contact = state.contact()
-        .map(c -> new StoredContact(c.brandId(), c.email(), c.source().name(), c.createdAt().toEpochMilli()))
-        .orElse(null);
-    List<StoredEvidence> evidence = new ArrayList<>(state.evidenceCount());
-    for (Evidence e : state.evidence()) {
-      evidence.add(new StoredEvidence(e.evidenceId(), e.brandId(), e.kind().name(), e.occurredAt().toEpochMilli(),
-          e.proofReference()));
-    }
-    ContactConsent.Published p = value.published();
-    PublishedOutcome published = p == null ? null : new PublishedOutcome(p.version(), p.decision().name(),
-        p.status().name(), p.validUntil() == null ? null : p.validUntil().toEpochMilli(), p.decidedAt().toEpochMilli());
-    return new StoredConsent(value.contactId(), contact, evidence, published);
-  }
+  /** Each stream thread reuses its output buffer: every store put goes through here. */
+  private static final ThreadLocal<CompactConsentFormat.Writer> WRITERS = ThreadLocal.withInitial(CompactConsentFormat.Writer::new);
+  private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
 
   private static ContactConsent fromStored(StoredConsent stored) {
     String contactId = stored.getContactId();
