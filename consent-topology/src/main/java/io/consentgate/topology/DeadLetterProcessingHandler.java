@@ -10,10 +10,29 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class DeadLetterProcessingHandler extends LogAndContinueProcessingExceptionHandler {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    if (unreadableState(exception)) {
+      // The record is fine; the contact's state is not. Dead-lettering the record would lose it,
+      // so the stream thread fails instead, commits nothing, and /health reports it.
+      LOG.error("cannot read the consent state of contact {} ({} partition {} offset {}); stopping rather than "
+          + "dead-lettering the record. Re-decide from the inputs (README, Changing the policy) if the state is lost",
+          record.key(), context.topic(), context.partition(), context.offset(), exception);
+      return Response.fail();
+    }
     DeadLetterMetrics.count(exception, context.topic());
     Response response = super.handleError(context, record, exception);
     return Response.resume(ErrorHandling.stampedWhenWritten(response.deadLetterQueueRecords()));
+  }
+
+  private static boolean unreadableState(Throwable exception) {
+    for (Throwable t = exception; t != null; t = t.getCause()) {
+      if (t instanceof UnreadableConsentState) {
+        return true;
+      }
+    }
+    return false;
   }
 }

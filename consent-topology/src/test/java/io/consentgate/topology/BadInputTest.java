@@ -161,4 +161,30 @@ class BadInputTest {
     Header h = record.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
+
+  /**
+   * A state the gate cannot read (corrupt, or of a later release's format) is not bad input: the
+   * record is fine, and dead-lettering it would lose it (here a withdrawal). The gate stops instead.
+   */
+  @Test
+  void aStateTheGateCannotReadStopsTheGateInsteadOfDeadLetteringTheRecord() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
+      gate.send(evidence("e-1", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0.plusSeconds(60)));
+      assertThat(gate.readVerdicts()).hasSize(2);
+      // Under the typed store is the bytes store: put a value of an unknown format there.
+      @SuppressWarnings("unchecked")
+      org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> bytes =
+          (org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>)
+              ((org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?>)
+                  gate.driver.getAllStateStores().get(ConsentGateTopology.CONSENT_STORE)).wrapped();
+      bytes.put(org.apache.kafka.common.utils.Bytes.wrap("c-1".getBytes(StandardCharsets.UTF_8)), new byte[] {9, 1, 2});
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> gate.send(evidence("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(120))))
+          .hasStackTraceContaining("unknown consent-state format 9");
+      assertThat(gate.readDeadLetters()).as("the withdrawal is not dead-lettered").isEmpty();
+      assertThat(gate.readVerdicts()).isEmpty();
+    }
+  }
 }
