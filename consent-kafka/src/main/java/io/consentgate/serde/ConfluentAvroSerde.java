@@ -41,6 +41,13 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
   private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
   private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
   private final SpecificDatumWriter<T> writer;
+  /**
+   * Each thread's Avro encoder and decoder, reused for every record: the gate encodes a verdict
+   * and decodes an input record per event. The encoder is the buffered one: the direct one made a
+   * synchronized stream write per field.
+   */
+  private static final ThreadLocal<BinaryEncoder> ENCODERS = new ThreadLocal<>();
+  private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
 
   public ConfluentAvroSerde(SchemaRegistry registry, Class<T> type) {
     this.registry = registry;
@@ -81,7 +88,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
     out.write(id >>> 8);
     out.write(id);
     try {
-      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, ENCODERS.get());
+      ENCODERS.set(encoder);
       writer.write(value, encoder);
       encoder.flush();
     } catch (IOException | RuntimeException e) {
@@ -105,7 +113,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
       readersById.putIfAbsent(id, reader);
     }
     try {
-      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
+      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, DECODERS.get());
+      DECODERS.set(decoder);
       T value = reader.read(null, decoder);
       if (!decoder.isEnd()) {
         throw new UnreadableRecordException(UnreadableRecordException.Reason.CORRUPT_AVRO,

@@ -71,6 +71,8 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private ConsentLedger ledger;
   private Counter applied;
   private Counter unchanged;
+  private byte[] applicationIdHeader;
+  private byte[] epochHeader;
 
   /**
    * @param verdictSink the child node verdicts go to
@@ -100,6 +102,9 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
+    // Header values are read, never changed, by the producer: one copy serves every verdict.
+    this.applicationIdHeader = context.applicationId().getBytes(StandardCharsets.UTF_8);
+    this.epochHeader = Long.toString(epoch).getBytes(StandardCharsets.UTF_8);
     int partition = context.taskId().partition();
     this.consents = context.getStateStore(ConsentGateTopology.CONSENT_STORE);
     this.catchUpMode = context.getStateStore(ConsentGateTopology.CATCH_UP_STORE);
@@ -110,7 +115,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
                 + "nothing is published for them here. Re-decide from the inputs to merge such state (README).",
                 dropped, context.taskId())), (contactId, verdict, version) -> {
           Record<String, Object> published = withWriter(new Record<>(contactId, inEpoch(VerdictMapping.toRecord(verdict,
-              version)), verdict.decidedAt().toEpochMilli()), context.applicationId());
+              version)), verdict.decidedAt().toEpochMilli()));
           for (String sink : verdictSinks) {
             context.forward(published, sink); // the same record to the verdict topic and the audit topic
           }
@@ -179,9 +184,9 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   }
 
   /** Which gate wrote a verdict, in which epoch: the start-up guard reads them back (one writer per verdict topic). */
-  private <V> Record<String, V> withWriter(Record<String, V> verdict, String applicationId) {
-    verdict.headers().add(VerdictHeaders.APPLICATION_ID, applicationId.getBytes(StandardCharsets.UTF_8));
-    verdict.headers().add(VerdictHeaders.EPOCH, Long.toString(epoch).getBytes(StandardCharsets.UTF_8));
+  private <V> Record<String, V> withWriter(Record<String, V> verdict) {
+    verdict.headers().add(VerdictHeaders.APPLICATION_ID, applicationIdHeader);
+    verdict.headers().add(VerdictHeaders.EPOCH, epochHeader);
     return verdict;
   }
 
