@@ -17,9 +17,12 @@ public final class DeadLetterProcessingHandler extends LogAndContinueProcessingE
     if (unreadableState(exception)) {
       // The record is fine; the contact's state is not. Dead-lettering the record would lose it,
       // so the stream thread fails instead, commits nothing, and /health reports it.
-      LOG.error("cannot read the consent state of contact {} ({} partition {} offset {}); stopping rather than "
-          + "dead-lettering the record. Re-decide from the inputs (README, Changing the policy) if the state is lost",
-          record.key(), context.topic(), context.partition(), context.offset(), exception);
+      // A punctuation (the lapse check) has no record.
+      LOG.error("cannot read a contact's consent state ({}); stopping rather than dead-lettering the record. "
+          + "Re-decide from the inputs (README, Changing the policy) if the state is lost",
+          record == null ? "in a lapse check of task " + context.taskId()
+              : "contact " + record.key() + ", " + context.topic() + " partition " + context.partition() + " offset "
+                  + context.offset(), exception);
       return Response.fail();
     }
     DeadLetterMetrics.count(exception, context.topic());

@@ -172,13 +172,7 @@ class BadInputTest {
       gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
       gate.send(evidence("e-1", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0.plusSeconds(60)));
       assertThat(gate.readVerdicts()).hasSize(2);
-      // Under the typed store is the bytes store: put a value of an unknown format there.
-      @SuppressWarnings("unchecked")
-      org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> bytes =
-          (org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>)
-              ((org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?>)
-                  gate.driver.getAllStateStores().get(ConsentGateTopology.CONSENT_STORE)).wrapped();
-      bytes.put(org.apache.kafka.common.utils.Bytes.wrap("c-1".getBytes(StandardCharsets.UTF_8)), new byte[] {9, 1, 2});
+      putUnreadableState(gate, "c-1");
 
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () -> gate.send(evidence("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(120))))
@@ -186,5 +180,31 @@ class BadInputTest {
       assertThat(gate.readDeadLetters()).as("the withdrawal is not dead-lettered").isEmpty();
       assertThat(gate.readVerdicts()).isEmpty();
     }
+  }
+
+  @Test
+  void aStateALapseCheckCannotReadStopsTheGateToo() {
+    try (GateTestDriver gate = new GateTestDriver()) {
+      gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
+      gate.send(evidence("e-1", "c-1", EvidenceKind.PURCHASE, T0)); // lapses two years later
+      assertThat(gate.readVerdicts()).hasSize(2);
+      putUnreadableState(gate, "c-1");
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> gate.advanceClock(java.time.Duration.between(GateTestDriver.START, T0.plus(java.time.Duration.ofDays(800)))))
+          .hasStackTraceContaining("unknown consent-state format 9");
+      assertThat(gate.readDeadLetters()).isEmpty();
+      assertThat(gate.readVerdicts()).isEmpty();
+    }
+  }
+
+  /** Under the typed store is the bytes store: a value of an unknown format put there. */
+  private static void putUnreadableState(GateTestDriver gate, String contactId) {
+    @SuppressWarnings("unchecked")
+    org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> bytes =
+        (org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>)
+            ((org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?>)
+                gate.driver.getAllStateStores().get(ConsentGateTopology.CONSENT_STORE)).wrapped();
+    bytes.put(org.apache.kafka.common.utils.Bytes.wrap(contactId.getBytes(StandardCharsets.UTF_8)), new byte[] {9, 1, 2});
   }
 }
