@@ -54,7 +54,15 @@ final class LatencyBench {
   }
 
   Result run(int ratePerSecond, Duration window, Path state) throws Exception {
-    String prefix = "lat-" + ratePerSecond + "-";
+    return run(ratePerSecond, window, state, null);
+  }
+
+  /**
+   * @param commitIntervalMs a commit interval instead of production's (Kafka Streams' 100 ms under
+   *     exactly-once), to show what a user trades; null: production's
+   */
+  Result run(int ratePerSecond, Duration window, Path state, Integer commitIntervalMs) throws Exception {
+    String prefix = "lat-" + ratePerSecond + (commitIntervalMs == null ? "" : "-commit-" + commitIntervalMs) + "-";
     GateTopics topics = new GateTopics(prefix + "contact-created", prefix + "consent-evidence", prefix + "consent-verdicts",
         prefix + "dlq");
     cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters()),
@@ -64,6 +72,9 @@ final class LatencyBench {
     // Production's settings with the benchmark's few changes, as in the throughput runs.
     StreamsSettings streams = BenchMain.gateStreamsSettings(cluster.bootstrap, prefix + "gate", StreamsConfig.EXACTLY_ONCE_V2,
         state);
+    if (commitIntervalMs != null) {
+      streams = streams.withOverride(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs.toString());
+    }
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     List<Double> latencies = new ArrayList<>();
     try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), streams,
