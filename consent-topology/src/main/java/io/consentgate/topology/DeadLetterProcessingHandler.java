@@ -6,7 +6,9 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Kafka Streams' own dead-lettering for records that break the contract, counted by reason and
- * stamped with the time they are written ({@link ErrorHandling#stampedWhenWritten}).
+ * stamped with the time they are written ({@link ErrorHandling#stampedWhenWritten}). A consent
+ * state the gate cannot read ({@link UnreadableConsentState}) is not the record's fault: the gate
+ * stops on it rather than dead-letter the record.
  */
 public final class DeadLetterProcessingHandler extends LogAndContinueProcessingExceptionHandler {
 
