@@ -2,7 +2,6 @@ package io.consentgate.replay;
 
 import io.consentgate.contract.VerdictMapping;
 import io.consentgate.ledger.ConsentLedger;
-import io.consentgate.ledger.ContactConsent;
 import io.consentgate.ledger.LapseSchedule;
 import io.consentgate.ledger.SortedKeySet;
 import io.consentgate.policy.ConsentEvent;
@@ -10,8 +9,6 @@ import io.consentgate.policy.ConsentPolicy;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -22,7 +19,6 @@ import org.apache.avro.specific.SpecificRecord;
  */
 final class DirectReplayEngine implements ReplayEngine {
 
-  private final Map<String, ContactConsent> consents = new HashMap<>();
   private final ConsentLedger ledger;
   private final Sink sink;
   private final long lapseCheckMillis;
@@ -32,7 +28,7 @@ final class DirectReplayEngine implements ReplayEngine {
   DirectReplayEngine(TopologySettings settings, Sink sink) {
     this.sink = sink;
     this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()),
-        ConsentLedger.Consents.of(consents::get, consents::put), new LapseSchedule(new SortedKeySet()),
+        new EncodedConsents(), new LapseSchedule(new SortedKeySet()),
         (contactId, verdict, version) -> sink.verdict(VerdictMapping.toRecord(verdict, version)));
     this.lapseCheckMillis = settings.lapseCheckInterval().toMillis();
     this.nextLapseCheck = lapseCheckMillis;

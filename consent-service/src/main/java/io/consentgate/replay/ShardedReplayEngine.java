@@ -3,7 +3,6 @@ package io.consentgate.replay;
 import io.consentgate.contract.VerdictMapping;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.ledger.ConsentLedger;
-import io.consentgate.ledger.ContactConsent;
 import io.consentgate.ledger.LapseSchedule;
 import io.consentgate.ledger.SortedKeySet;
 import io.consentgate.policy.ConsentEvent;
@@ -238,7 +237,6 @@ final class ShardedReplayEngine implements ReplayEngine {
   private static final class Shard {
     private final int index;
     private final int count;
-    private final Map<String, ContactConsent> consents = new HashMap<>();
     private final ConsentLedger ledger;
     /** The schedule keys due in the lapse check being run, by contact: the tags of its verdicts. */
     private final Map<String, byte[]> dueKeys = new HashMap<>();
@@ -250,7 +248,7 @@ final class ShardedReplayEngine implements ReplayEngine {
       this.index = index;
       this.count = count;
       this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()),
-          ConsentLedger.Consents.of(consents::get, consents::put), new LapseSchedule(new RecordingKeys()),
+          new EncodedConsents(), new LapseSchedule(new RecordingKeys()),
           (contactId, verdict, version) -> out.add(tagged(contactId, VerdictMapping.toRecord(verdict, version))));
     }
 
