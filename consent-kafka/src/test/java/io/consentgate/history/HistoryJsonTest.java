@@ -114,4 +114,23 @@ class HistoryJsonTest {
     assertThatThrownBy(() -> HistoryJson.read(EVIDENCE.replace("{\"reference\":\"order-4411\"}", "\"order-4411\"")))
         .hasMessageContaining("'proof' must be an object");
   }
+
+  /**
+   * A field given twice counts once, with its later value (what Jackson's tree does); an unknown
+   * field is reported by the first one in the line. Both readers, since the streaming one keeps
+   * its own field list.
+   */
+  @Test
+  void aRepeatedFieldTakesItsLaterValueAndTheFirstUnknownFieldIsNamed() throws Exception {
+    String twice = CONTACT.replace("\"brandId\":\"acme\",", "\"brandId\":\"acme\",\"contactId\":\"c-2\",");
+    assertThat(((ContactCreated) HistoryJson.read(twice)).getContactId()).isEqualTo("c-2");
+    assertThat(((ContactCreated) HistoryJson.readThroughTree(twice)).getContactId()).isEqualTo("c-2");
+
+    String twoUnknown = CONTACT.replace("\"type\":\"contact\",", "\"type\":\"contact\",\"zeta\":\"1\",\"alpha\":\"2\",");
+    assertThatThrownBy(() -> HistoryJson.read(twoUnknown)).hasMessage("unknown field 'zeta' in contact");
+    assertThatThrownBy(() -> HistoryJson.readThroughTree(twoUnknown)).hasMessage("unknown field 'zeta' in contact");
+
+    String tenFields = CONTACT.replace("}", ",\"f1\":null,\"f2\":null,\"f3\":null,\"f4\":null}");
+    assertThatThrownBy(() -> HistoryJson.read(tenFields)).hasMessage("unknown field 'f1' in contact");
+  }
 }
