@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -616,11 +617,20 @@ public final class BenchMain implements Callable<Integer> {
     }
     TopologySettings settings = new TopologySettings(GateTopics.DEFAULTS, PolicySettings.defaults(), Duration.ofMinutes(1), false);
     Map<String, Long> rates = new LinkedHashMap<>();
-    replayRate(settings, OfflineReplay.DIRECT, OfflineReplay.defaultThreads(), file); // warm-up, not measured: the JIT
-    // How the direct engine scales: from one deciding thread to the default, and at least two (replay_eps_by_threads).
-    for (int threads = 1; threads <= Math.max(2, OfflineReplay.defaultThreads()); threads++) {
-      rates.put(OfflineReplay.DIRECT + "-" + threads, replayRate(settings, OfflineReplay.DIRECT, threads, file));
+    // Two passes unmeasured: on 2 cores the JIT needs about 3M records to settle (8.4, 5.3, then 3.5 s for 1M).
+    for (int pass = 0; pass < 2; pass++) {
+      replayRate(settings, OfflineReplay.DIRECT, OfflineReplay.defaultThreads(), file);
     }
+    // How the direct engine scales: from one deciding thread to the default, and at least two
+    // (replay_eps_by_threads); each the median of 3 passes, the thread counts alternating.
+    int maxThreads = Math.max(2, OfflineReplay.defaultThreads());
+    Map<Integer, List<Double>> passes = new TreeMap<>();
+    for (int round = 0; round < 3; round++) {
+      for (int threads = 1; threads <= maxThreads; threads++) {
+        passes.computeIfAbsent(threads, t -> new ArrayList<>()).add((double) replayRate(settings, OfflineReplay.DIRECT, threads, file));
+      }
+    }
+    passes.forEach((threads, runs) -> rates.put(OfflineReplay.DIRECT + "-" + threads, round(median(runs))));
     for (String engine : OfflineReplay.engines()) {
       rates.put(engine, engine.equals(OfflineReplay.DIRECT) ? rates.get(OfflineReplay.DIRECT + "-" + OfflineReplay.defaultThreads())
           : replayRate(settings, engine, 1, file));

@@ -79,8 +79,8 @@ final class ReplayCommand implements Callable<Integer> {
   boolean progress;
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "Threads the direct engine decides on, contacts split among them by id (default: one per core "
-          + "but the one that parses, here ${DEFAULT-VALUE}). The output is the same for any number.")
+      description = "Threads the direct engine decides on, contacts split among them by id (default: one per core, "
+          + "at most 4, here ${DEFAULT-VALUE}). The output is the same for any number.")
   int threads = OfflineReplay.defaultThreads();
 
   @Override

@@ -116,14 +116,14 @@ public final class OfflineReplay {
   }
 
   /**
-   * One deciding thread per core but one, which the parsing thread (and the garbage collector)
-   * keep busy: on two cores a second deciding thread only adds the cost of merging (measured: 8.4 s
-   * against 9.4 to 10.1 s for 1M records).
+   * One deciding thread per core, at most 4. With the states kept encoded ({@link EncodedConsents})
+   * a second deciding thread pays on two cores although the parsing thread shares them: 303k to
+   * 318k records/s against 243k to 278k on one, alternating, for 1M records (bench/README.md).
    */
   public static int defaultThreads() {
     // At most 4: every shard reads every record of a batch and runs every lapse check, so beyond
     // a few the shards cost more than they save; more can still be asked for.
-    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   }
 
   /** The engines this build has: direct, and those on the classpath (the dev stack's topology engine). */
