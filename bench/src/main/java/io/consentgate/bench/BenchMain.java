@@ -11,11 +11,9 @@ import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.GateStreamsConfig;
 import io.consentgate.topology.TopologySettings;
-import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -219,7 +216,7 @@ public final class BenchMain implements Callable<Integer> {
         }
       }
       if (runs("replay")) {
-        Map<String, Long> replay = replayRates(plan.replayEvents(), work);
+        Map<String, Long> replay = ReplayBench.rates(plan.replayEvents(), work);
         results.put("replay_eps", replay.get("direct"));
         results.put("replay_topology_engine_eps", replay.get("topology"));
         Map<String, Long> byThreads = new LinkedHashMap<>();
@@ -607,48 +604,6 @@ public final class BenchMain implements Callable<Integer> {
       log("restore: %d changelog records in %.1f s", restored.total(), seconds);
       return restored.total() / seconds;
     }
-  }
-
-  /** Records per second of {@code replay} from a history file, as the CLI reads it, with each engine. */
-  private static Map<String, Long> replayRates(long events, Path work) throws Exception {
-    Path file = work.resolve("replay-history.jsonl");
-    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
-      HistoryGenerator.generate(events, 10, 43, out);
-    }
-    TopologySettings settings = new TopologySettings(GateTopics.DEFAULTS, PolicySettings.defaults(), Duration.ofMinutes(1), false);
-    Map<String, Long> rates = new LinkedHashMap<>();
-    // Two passes unmeasured: on 2 cores the JIT needs about 3M records to settle (8.4, 5.3, then 3.5 s for 1M).
-    for (int pass = 0; pass < 2; pass++) {
-      replayRate(settings, OfflineReplay.DIRECT, OfflineReplay.defaultThreads(), file);
-    }
-    // How the direct engine scales: from one deciding thread to the default, and at least two
-    // (replay_eps_by_threads); each the median of 3 passes, the thread counts alternating.
-    int maxThreads = Math.max(2, OfflineReplay.defaultThreads());
-    Map<Integer, List<Double>> passes = new TreeMap<>();
-    for (int round = 0; round < 3; round++) {
-      for (int threads = 1; threads <= maxThreads; threads++) {
-        passes.computeIfAbsent(threads, t -> new ArrayList<>()).add((double) replayRate(settings, OfflineReplay.DIRECT, threads, file));
-      }
-    }
-    passes.forEach((threads, runs) -> rates.put(OfflineReplay.DIRECT + "-" + threads, round(median(runs))));
-    for (String engine : OfflineReplay.engines()) {
-      rates.put(engine, engine.equals(OfflineReplay.DIRECT) ? rates.get(OfflineReplay.DIRECT + "-" + OfflineReplay.defaultThreads())
-          : replayRate(settings, engine, 1, file));
-    }
-    return rates;
-  }
-
-  private static long replayRate(TopologySettings settings, String engine, int threads, Path file) throws Exception {
-    long start = System.nanoTime();
-    OfflineReplay.Result r;
-    try (BufferedReader history = Files.newBufferedReader(file)) {
-      r = new OfflineReplay(settings, engine, threads).run(history, Instant.parse("2027-01-01T00:00:00Z"),
-          new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    log("replay (%s engine%s): %d records in %.1f s, %d verdicts", engine,
-        engine.equals(OfflineReplay.DIRECT) ? ", " + threads + " deciding thread(s)" : "", r.records(), seconds, r.verdicts());
-    return round(r.records() / seconds);
   }
 
   /**

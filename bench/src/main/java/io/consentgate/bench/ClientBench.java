@@ -107,26 +107,8 @@ final class ClientBench {
   // ------------------------------------------------------------------ memory, in a child JVM
 
   private static Map<String, Object> measureMemory(long contacts) throws IOException, InterruptedException {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> command = List.of(java, "-Xmx" + CHILD_HEAP, "-cp", System.getProperty("java.class.path"),
-        Child.class.getName(), String.valueOf(contacts));
-    Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String result = null;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.startsWith(RESULT_PREFIX)) {
-          result = line;
-        } else {
-          System.err.println(line);
-        }
-      }
-    }
-    int exit = child.waitFor();
-    if (exit != 0 || result == null) {
-      throw new IllegalStateException("the client memory child for " + contacts + " contacts exited with " + exit);
-    }
-    Map<String, Object> m = new ObjectMapper().readValue(result, new TypeReference<LinkedHashMap<String, Object>>() {});
+    Map<String, Object> m = ChildJvm.run("the client memory child for " + contacts + " contacts", List.of("-Xmx" + CHILD_HEAP),
+        Child.class, RESULT_PREFIX, String.valueOf(contacts));
     m.put("heap_max", CHILD_HEAP);
     return m;
   }

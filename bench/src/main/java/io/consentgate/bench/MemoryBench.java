@@ -55,32 +55,13 @@ final class MemoryBench {
   /** Fills a fresh store under {@code work} with {@code contacts} in a child JVM; the store is deleted after. */
   Map<String, Object> measure(long contacts, Path work) throws IOException, InterruptedException {
     Path state = Files.createDirectories(work).resolve("memory-" + contacts);
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> command = List.of(java, "-Xmx" + heap, "-Djava.awt.headless=true",
-        "-cp", System.getProperty("java.class.path"),
-        Child.class.getName(), String.valueOf(contacts), state.toString(), String.valueOf(rocksDbMemoryBytes));
-    Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String result = null;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.startsWith(RESULT_PREFIX)) {
-          result = line;
-        } else {
-          System.err.println(line); // a library printing to stdout must not be mistaken for the result
-        }
-      }
+    Map<String, Object> measured;
+    try {
+      measured = ChildJvm.run("the memory child for " + contacts + " contacts", List.of("-Xmx" + heap, "-Djava.awt.headless=true"),
+          Child.class, RESULT_PREFIX, String.valueOf(contacts), state.toString(), String.valueOf(rocksDbMemoryBytes));
     } finally {
-      int exit = child.waitFor();
       Utils.delete(state.toFile());
-      if (exit != 0) {
-        throw new IllegalStateException("the memory child for " + contacts + " contacts exited with " + exit);
-      }
     }
-    if (result == null) {
-      throw new IllegalStateException("the memory child for " + contacts + " contacts printed no result");
-    }
-    Map<String, Object> measured = new ObjectMapper().readValue(result, new TypeReference<LinkedHashMap<String, Object>>() {});
     measured.put("heap_max", heap);
     return measured;
   }
