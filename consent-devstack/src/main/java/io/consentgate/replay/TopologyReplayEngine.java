@@ -14,7 +14,7 @@ import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * {@code replay --engine topology}: the production topology in Kafka's TopologyTestDriver, through
- * the same harness as the topology's tests. About three times slower than the direct engine; it is
+ * the same harness as the topology's tests. About five times slower than the direct engine; it is
  * there to show that the direct engine decides exactly as the topology does.
  */
 public final class TopologyReplayEngine implements ReplayEngine {

@@ -63,7 +63,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "direct",
       description = "direct (default): the gate's decision code over in-memory maps; topology (in the dev stack's "
-          + "jar only): the production Kafka Streams topology in TopologyTestDriver, about three times slower. Both "
+          + "jar only): the production Kafka Streams topology in TopologyTestDriver, about five times slower. Both "
           + "give the same output.")
   String engine;
 

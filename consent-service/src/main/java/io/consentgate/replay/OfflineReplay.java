@@ -26,9 +26,10 @@ import java.util.ServiceLoader;
  * join of the records, the snapshot is the same whatever order they were read in.
  *
  * <p>The {@code direct} engine, the default and the only one in the production artifact, runs the
- * gate's own contract checks, ledger and lapse schedule over in-memory maps. The dev stack adds
- * {@code topology}, the production Kafka Streams topology in a TopologyTestDriver: about three
- * times slower, there to show that the direct engine decides exactly as the topology does.
+ * gate's own contract checks, ledger and lapse schedule over in-memory maps, the states kept
+ * encoded ({@link EncodedConsents}). The dev stack adds {@code topology}, the production Kafka
+ * Streams topology in a TopologyTestDriver: about five times slower, there to show that the
+ * direct engine decides exactly as the topology does.
  */
 public final class OfflineReplay {
 
