@@ -12,7 +12,6 @@ import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.GateStreamsConfig;
 import io.consentgate.topology.TopologySettings;
 import java.io.PrintWriter;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

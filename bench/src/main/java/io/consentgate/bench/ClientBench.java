@@ -1,17 +1,13 @@
 package io.consentgate.bench;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.consentgate.client.ConsentClient;
 import io.consentgate.client.VerdictView;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,18 +1,14 @@
 package io.consentgate.bench;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.consentgate.topology.BoundedMemoryRocksDB;
 import io.consentgate.topology.ConsentGateTopology;
 import io.consentgate.ledger.ContactConsent;
 import io.consentgate.topology.ContactConsentSerde;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
