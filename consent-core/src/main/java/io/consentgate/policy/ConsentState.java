@@ -100,7 +100,6 @@ public final class ConsentState {
     return latestEventTime;
   }
 
-
   public ConsentState with(ConsentEvent event) {
     if (event instanceof Contact c) {
       return with(c);
@@ -136,20 +135,20 @@ public final class ConsentState {
 
   /** Slot order of two pieces of evidence; 0 when they share a slot. */
   private static int compare(Evidence a, Evidence b) {
-    int c = a.brandId().compareTo(b.brandId());
-    if (c == 0) {
-      c = a.kind().compareTo(b.kind());
-    }
-    return c != 0 ? c : Boolean.compare(a.isVerifiable(), b.isVerifiable());
+    return compare(a, b.brandId(), b.kind(), b.isVerifiable());
+  }
+
+  private static int compare(Evidence e, Slot slot) {
+    return compare(e, slot.brandId(), slot.kind(), slot.verifiable());
   }
 
   /** Slot order (brand, then kind, then unverifiable before verifiable), without building the evidence's slot. */
-  private static int compare(Evidence e, Slot slot) {
-    int c = e.brandId().compareTo(slot.brandId());
+  private static int compare(Evidence e, String brandId, EvidenceKind kind, boolean verifiable) {
+    int c = e.brandId().compareTo(brandId);
     if (c == 0) {
-      c = e.kind().compareTo(slot.kind());
+      c = e.kind().compareTo(kind);
     }
-    return c != 0 ? c : Boolean.compare(e.isVerifiable(), slot.verifiable());
+    return c != 0 ? c : Boolean.compare(e.isVerifiable(), verifiable);
   }
 
   /** Binary search by slot: the index of the slot's evidence, or (-(insertion point) - 1). */

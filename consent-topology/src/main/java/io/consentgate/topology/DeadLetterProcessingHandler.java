@@ -3,6 +3,8 @@ package io.consentgate.topology;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kafka Streams' own dead-lettering for records that break the contract, counted by reason and
@@ -12,7 +14,7 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class DeadLetterProcessingHandler extends LogAndContinueProcessingExceptionHandler {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
