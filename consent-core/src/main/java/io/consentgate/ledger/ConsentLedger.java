@@ -61,15 +61,21 @@ public final class ConsentLedger {
   }
 
   /**
-   * Records one event without publishing anything: a gate re-deciding a history from scratch
-   * would otherwise publish every intermediate state again (a withdrawn contact passing through
-   * ALLOW on its way back to WITHDRAWN). {@link #settle} publishes the outcome once it has caught up.
+   * Records one event of a contact that has no verdict yet without publishing anything: a gate
+   * re-deciding a history from scratch would otherwise publish every intermediate state again (a
+   * withdrawn contact passing through ALLOW on its way back to WITHDRAWN). {@link #settle}
+   * publishes the outcome once it has caught up.
+   *
+   * <p>A contact that already has a verdict is decided and published as by {@link #apply}: its
+   * settle is behind it and will not come again, so a withdrawal recorded quietly now would leave
+   * its old ALLOW standing for good. Whatever order settles and events come in, the latest verdict
+   * of a settled contact is therefore the outcome of everything recorded for it.
    */
   public boolean applyQuietly(String contactId, ConsentEvent event) {
     return apply(contactId, event, false);
   }
 
-  private boolean apply(String contactId, ConsentEvent event, boolean publish) {
+  private boolean apply(String contactId, ConsentEvent event, boolean live) {
     ContactConsent current = consents.get(contactId);
     if (current == null) {
       current = ContactConsent.empty(contactId);
@@ -79,6 +85,7 @@ public final class ConsentLedger {
       return false; // nothing to decide or store
     }
     ContactConsent updated = new ContactConsent(contactId, next, current.published());
+    boolean publish = live || current.published() != null;
     consents.put(contactId, publish ? decideAndPublish(updated, updated.asOf()) : updated);
     return true;
   }

@@ -123,6 +123,70 @@ class ConsentLedgerTest {
     assertThat(quiet.published).as("one verdict per contact").hasSize(quietOutcome.size());
   }
 
+  /** The issue-21 window: a withdrawal recorded after its contact was settled, while the task is still quiet. */
+  @Test
+  void aWithdrawalRecordedQuietlyAfterItsContactWasSettledIsPublishedAtOnce() {
+    Ledger l = new Ledger();
+    l.ledger.applyQuietly("c-1", contact("c-1"));
+    l.ledger.applyQuietly("c-1", ev("e-1", "c-1", EvidenceKind.CHECKBOX_OPT_IN, T0.plusSeconds(60)));
+    l.ledger.settle("c-1", NOW);
+    assertThat(l.published).containsExactly("c-1:CONSENTED_EXPLICIT:1");
+
+    l.ledger.applyQuietly("c-1", ev("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(120)));
+    assertThat(l.published).containsExactly("c-1:CONSENTED_EXPLICIT:1", "c-1:WITHDRAWN:2");
+    assertThat(l.ledger.settle("c-1", NOW)).as("nothing left to settle").isFalse();
+  }
+
+  /**
+   * The settle pass after a catch-up runs while events keep arriving: first events recorded
+   * quietly, then, once the inputs are caught up, events decided live mixed in any order with a
+   * pass that settles the contacts in key order (new contacts may appear behind it). Every contact
+   * ends with the verdict a gate deciding live from the start would have published.
+   */
+  @Property(tries = 500)
+  void noEventIsLostWhileTheSettlePassRuns(@ForAll("histories") List<ConsentEvent> history,
+                                           @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 25) int caughtUpAt,
+                                           @ForAll("steps") List<Boolean> settleNext) {
+    Ledger live = new Ledger();
+    Ledger settling = new Ledger();
+    history.forEach(e -> live.ledger.apply(e.contactId(), e));
+    int next = 0;
+    for (; next < Math.min(caughtUpAt, history.size()); next++) {
+      settling.ledger.applyQuietly(history.get(next).contactId(), history.get(next));
+    }
+    String cursor = "";
+    java.util.Iterator<Boolean> steps = settleNext.iterator();
+    while (next < history.size() || cursor != null) {
+      boolean settle = next == history.size() || (cursor != null && steps.hasNext() && steps.next());
+      if (settle) {
+        String from = cursor;
+        cursor = settling.consents.keySet().stream().filter(id -> id.compareTo(from) > 0).sorted().findFirst().orElse(null);
+        if (cursor != null) {
+          settling.ledger.settle(cursor, T0);
+        }
+      } else {
+        ConsentEvent e = history.get(next++);
+        settling.ledger.apply(e.contactId(), e);
+      }
+    }
+    assertThat(outcomes(settling)).isEqualTo(outcomes(live));
+  }
+
+  private static Map<String, String> outcomes(Ledger l) {
+    Map<String, String> outcome = new HashMap<>();
+    l.consents.forEach((id, c) -> {
+      if (c.published() != null) {
+        outcome.put(id, c.published().decision() + "/" + c.published().status() + "/" + c.published().validUntil());
+      }
+    });
+    return outcome;
+  }
+
+  @Provide
+  Arbitrary<List<Boolean>> steps() {
+    return Arbitraries.of(true, false).list().ofMaxSize(60);
+  }
+
   @Property(tries = 1000)
   void aLapseKeyIsTheSignFlippedBigEndianTimeThenTheContactIdsBytes(@ForAll long millis, @ForAll("contactIds") String contactId) {
     byte[] id = contactId.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -39,7 +39,14 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsentDecider.class);
 
   static final String MODE = "mode";
+  /** Re-deciding the history: events are recorded, nothing is published. */
   static final String QUIET = "QUIET";
+  /**
+   * Caught up, and publishing each contact's current verdict once, a batch at a time. Events are
+   * decided live meanwhile: the pass does not come back to a contact it has passed, nor reach one
+   * created behind it, so nothing may wait for it.
+   */
+  static final String SETTLING = "SETTLING";
   static final String LIVE = "LIVE";
   private static final Duration SETTLE_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final int SETTLE_BATCH = 5_000;
@@ -64,7 +71,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private KeyValueStore<String, ContactConsent> consents;
   private KeyValueStore<String, String> catchUpMode;
   /** The input decider's mode, kept in the catch-up store so that it survives restarts and moves with the task. */
-  private boolean quiet;
+  private String mode;
   private Cancellable settling;
   private String settledUpTo;
   private OwnershipCheck ownershipCheck;
@@ -130,13 +137,13 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
       // Lapses are the one thing time alone changes; live they are noticed on the wall clock. The
       // offline replay drives this clock from the records' event time instead.
       context.schedule(lapseCheckInterval, PunctuationType.WALL_CLOCK_TIME, now -> ledger.checkLapses(Instant.ofEpochMilli(now)));
-      String mode = catchUpMode.get(MODE);
+      mode = catchUpMode.get(MODE);
       if (mode == null) {
         mode = catchUp.catchingUp() ? QUIET : LIVE; // a task that has decided nothing yet
         catchUpMode.put(MODE, mode);
       }
-      quiet = mode.equals(QUIET);
-      if (quiet) {
+      if (!mode.equals(LIVE)) {
+        // SETTLING after a restart or a move: the pass starts again; contacts already published are skipped.
         settling = context.schedule(SETTLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::settleOnceCaughtUp);
       }
     }
@@ -148,8 +155,12 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
    * without bound, and the task goes live.
    */
   private void settleOnceCaughtUp(long now) {
-    if (!catchUp.inputsCaughtUp()) {
-      return;
+    if (mode.equals(QUIET)) {
+      if (!catchUp.inputsCaughtUp()) {
+        return;
+      }
+      mode = SETTLING;
+      catchUpMode.put(MODE, SETTLING);
     }
     List<String> batch = new ArrayList<>(SETTLE_BATCH);
     boolean more;
@@ -170,7 +181,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
       settledUpTo = batch.get(batch.size() - 1);
     }
     if (!more) {
-      quiet = false;
+      mode = LIVE;
       catchUpMode.put(MODE, LIVE);
       settling.cancel();
       LOG.info("task {} caught up: published the current verdict of each of its contacts in epoch {}; now live",
@@ -196,7 +207,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
       context.forward(record, reroutingChild);
       return;
     }
-    boolean quietly = role == Role.INPUT ? quiet : QUIET.equals(catchUpMode.get(MODE));
+    boolean quietly = QUIET.equals(role == Role.INPUT ? mode : catchUpMode.get(MODE));
     boolean changed = quietly ? ledger.applyQuietly(record.key(), record.value()) : ledger.apply(record.key(), record.value());
     if (changed) {
       applied.increment();

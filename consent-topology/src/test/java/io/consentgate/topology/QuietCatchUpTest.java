@@ -11,7 +11,9 @@ import io.consentgate.events.EvidenceKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,46 @@ class QuietCatchUpTest {
           .containsExactly("CONSENTED_EXPLICIT:3/2");
       gate.advanceClock(Duration.ofMinutes(5));
       assertThat(gate.readVerdicts()).as("settled once").isEmpty();
+    }
+  }
+
+  /**
+   * The window between "caught up" and "live": the settle pass publishes 5,000 contacts per
+   * punctuation, so with 6,000 contacts it stops once half-way. Events that arrive then, for a
+   * contact it has passed, for one it has not reached, and for a new contact behind it, all end in
+   * that contact's latest verdict.
+   */
+  @Test
+  void eventsArrivingWhileTheSettlePassRunsAreAllPublished() {
+    TestCatchUp catchUp = new TestCatchUp();
+    try (GateTestDriver gate = new GateTestDriver(TopologySettings.defaults().inEpoch(1, catchUp))) {
+      for (int i = 0; i < 6_000; i++) {
+        String id = String.format("c-%05d", i);
+        gate.send(contact(id, id + "@example.org", ContactSource.OWN_CHANNEL, T0));
+        gate.send(evidence("e-" + id, id, EvidenceKind.CHECKBOX_OPT_IN, T0.plusSeconds(60)));
+      }
+      catchUp.caughtUp = true;
+      gate.advanceClock(Duration.ofSeconds(1));
+      Map<String, ConsentVerdict> latest = new HashMap<>();
+      gate.readVerdicts().forEach(v -> latest.put(v.getContactId(), v));
+      // Sizes and keys, not the maps: a failure would otherwise print 6,000 verdicts.
+      assertThat(latest.size()).as("the first batch of the pass").isEqualTo(5_000);
+      assertThat(latest.containsKey("c-00001") && !latest.containsKey("c-05999")).as("the pass goes in key order").isTrue();
+
+      gate.send(evidence("w-1", "c-00001", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(600))); // passed
+      gate.send(evidence("w-2", "c-05999", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(600))); // not reached
+      gate.send(contact("c-00000a", "new@example.org", ContactSource.OWN_CHANNEL, T0.plusSeconds(600))); // behind it
+      gate.send(evidence("e-new", "c-00000a", EvidenceKind.CHECKBOX_OPT_IN, T0.plusSeconds(660)));
+      gate.send(evidence("w-3", "c-00000a", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(720)));
+      gate.advanceClock(Duration.ofSeconds(1)); // the rest of the pass; the task is live after it
+      gate.send(evidence("w-4", "c-00002", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(600))); // live
+      gate.readVerdicts().forEach(v -> latest.put(v.getContactId(), v));
+
+      assertThat(latest.size()).isEqualTo(6_001);
+      assertThat(List.of("c-00001", "c-05999", "c-00000a", "c-00002"))
+          .allSatisfy(id -> assertThat(latest.get(id).getStatus().name()).as(id).isEqualTo("WITHDRAWN"));
+      assertThat(latest.get("c-00003").getStatus().name()).isEqualTo("CONSENTED_EXPLICIT");
+      assertThat(latest.values().stream().filter(v -> v.getEpoch() != 1).count()).as("verdicts not in epoch 1").isZero();
     }
   }
 
