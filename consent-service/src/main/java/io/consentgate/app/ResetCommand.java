@@ -35,6 +35,9 @@ final class ResetCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--execute", description = "Carry the actions out (default: only print them).")
   boolean execute;
 
@@ -47,7 +50,7 @@ final class ResetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GateRuntime runtime = new GateRuntime(options.load());
+    GateRuntime runtime = new GateRuntime(options.load(cluster.flags()));
     GateConfig config = runtime.config();
     String app = config.streams().applicationId();
     PrintWriter err = spec.commandLine().getErr();

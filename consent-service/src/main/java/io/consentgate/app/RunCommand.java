@@ -4,6 +4,7 @@ import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.GateStart;
 import io.consentgate.runtime.MetricsEndpoint;
 import io.consentgate.runtime.TopicSetup;
+import io.consentgate.runtime.VerdictTopicClaims;
 import io.consentgate.runtime.query.QueryEndpoint;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -35,9 +36,12 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--create-topics", description = "Create missing topics (inputs kept forever, verdicts compacted, DLQ).")
   boolean createTopics;
 
-  @Option(names = "--take-over-verdict-topic",
-      description = "Write to a verdict topic that another application id wrote last (stop that gate first). Without "
-          + "it the gate refuses, naming both ids: one writer per verdict topic.")
+  static final String TAKE_OVER_FLAG = "--take-over-verdict-topic";
+
+  @Option(names = TAKE_OVER_FLAG,
+      description = "Take the verdict topic over from the application id that owns it (stop that gate first; a gate "
+          + "that is still running stops when it sees the take-over). Without it the gate refuses with exit 4, naming "
+          + "both ids: one writer per verdict topic.")
   boolean takeOverVerdictTopic;
 
   @Override
@@ -104,7 +108,9 @@ public final class RunCommand implements Callable<Integer> {
       start = GateStart.prepare(admin, config.kafka().clientProperties(), config.streams().applicationId(), config.topics(),
           config.topicCreation().replicationFactor(), takeOverVerdictTopic);
     } catch (GateStart.VerdictTopicTaken e) {
-      throw new Unavailable(e.getMessage());
+      throw new Unavailable(e.getMessage() + ". Give this gate its own verdict topic (--set " + GateConfig.TOPIC_VERDICTS
+          + "=NAME; blue/green in docs/operating.md), or stop " + e.owner() + " and start this gate with "
+          + TAKE_OVER_FLAG);
     }
     // The query port before the gate: its Streams advertise the address (application.server).
     QueryEndpoint query = runtime.openQueryEndpoint();
@@ -119,7 +125,11 @@ public final class RunCommand implements Callable<Integer> {
       }
       throw e;
     }
+    // A take-over by another application id while this gate runs: stop writing at once, exit 4.
+    VerdictTopicClaims.Watch claims = start.watchClaims(config.kafka().clientProperties(), config.topics().verdicts(),
+        config.streams().applicationId(), owner -> new Thread(gate::stop, "consent-gate-taken-over").start());
     Thread hook = new Thread(() -> {
+      claims.close();
       boolean signal = ConsentGateCli.stoppingOnSignal();
       LOG.info("stopping the gate");
       if (query != null) {
@@ -149,6 +159,18 @@ public final class RunCommand implements Callable<Integer> {
         query == null ? "off" : "on " + query.url() + "/v1/contacts/{contactId} (advertised as "
             + query.applicationServer() + ")");
     boolean failed = gate.awaitStop();
+    if (claims.lostTo() != null) {
+      if (query != null) {
+        query.close();
+      }
+      gate.close();
+      start.catchUp().close();
+      afterGate.run();
+      throw new Unavailable("verdict topic " + config.topics().verdicts() + " was taken over by application id "
+          + claims.lostTo() + " while this gate (" + config.streams().applicationId() + ") ran: it stopped writing. Start "
+          + "it again with " + TAKE_OVER_FLAG + " once " + claims.lostTo() + " is stopped");
+    }
+    claims.close();
     if (failed) {
       if (query != null) {
         query.close();

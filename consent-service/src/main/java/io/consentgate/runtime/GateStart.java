@@ -23,19 +23,31 @@ public final class GateStart {
 
   private static final Logger LOG = LoggerFactory.getLogger(GateStart.class);
 
-  /** Another application wrote the verdict topic last. */
+  /** Another application id owns the verdict topic. */
   public static final class VerdictTopicTaken extends Exception {
-    VerdictTopicTaken(String message) {
-      super(message);
+    private final String owner;
+
+    VerdictTopicTaken(String verdictTopic, String owner, String applicationId) {
+      super("verdict topic " + verdictTopic + " belongs to application id " + owner + " (claims log "
+          + VerdictTopicClaims.topic(verdictTopic) + "), not to this gate (" + applicationId + "): two gates writing one "
+          + "verdict topic would interleave their verdicts");
+      this.owner = owner;
+    }
+
+    /** The application id that owns the topic. */
+    public String owner() {
+      return owner;
     }
   }
 
   private final long epoch;
   private final CatchUpWatch catchUp;
+  private final VerdictTopicClaims.Outcome claim;
 
-  private GateStart(long epoch, CatchUpWatch catchUp) {
+  private GateStart(long epoch, CatchUpWatch catchUp, VerdictTopicClaims.Outcome claim) {
     this.epoch = epoch;
     this.catchUp = catchUp;
+    this.claim = claim;
   }
 
   public long epoch() {
@@ -47,17 +59,27 @@ public final class GateStart {
   }
 
   /**
-   * @param takeOver write to a verdict topic another application id wrote last (a deliberate takeover)
+   * Watches the verdict topic's claims from where the start read them: {@code onLost} is told
+   * the application id that takes the topic over while this gate runs.
+   */
+  public VerdictTopicClaims.Watch watchClaims(Map<String, Object> clientProps, String verdictTopic, String applicationId,
+                                              java.util.function.Consumer<String> onLost) {
+    return VerdictTopicClaims.watch(clientProps, verdictTopic, applicationId, claim.readUpTo(), onLost);
+  }
+
+  /**
+   * @param takeOver write to a verdict topic another application id owns (a deliberate takeover:
+   *     {@code run --take-over-verdict-topic})
+   * @throws VerdictTopicTaken the claims log names another owner
    */
   public static GateStart prepare(Admin admin, Map<String, Object> clientProps, String applicationId, GateTopics topics,
                                   short replicationFactor, boolean takeOver) throws Exception {
     VerdictTopicTail tail = VerdictTopicTail.read(clientProps, topics.verdicts());
     List<String> others = tail.writers().stream().filter(w -> !w.equals(applicationId)).toList();
-    if (!others.isEmpty() && !takeOver) {
-      throw new VerdictTopicTaken("verdict topic " + topics.verdicts() + " was last written by application id "
-          + String.join(", ", others) + ", not by this gate (" + applicationId + "). Two gates writing one verdict topic "
-          + "would interleave their verdicts; give this gate its own verdict topic (blue/green, see README "
-          + "\"Changing the policy\"), or stop the other gate and take the topic over with --set verdicts.take-over=true");
+    VerdictTopicClaims.Outcome claim = VerdictTopicClaims.claim(admin, clientProps, topics.verdicts(), applicationId, takeOver,
+        replicationFactor, tail.writers());
+    if (!claim.owner().equals(applicationId)) {
+      throw new VerdictTopicTaken(topics.verdicts(), claim.owner(), applicationId);
     }
     GateEpoch.Value recorded = GateEpoch.read(clientProps, applicationId).orElse(null);
     GateEpoch.Value value;
@@ -78,7 +100,7 @@ public final class GateStart {
     long epoch = value.epoch();
     if (value.state() == GateEpoch.State.LIVE) {
       LOG.info("publishing verdicts in epoch {}", epoch);
-      return new GateStart(epoch, CatchUpWatch.live());
+      return new GateStart(epoch, CatchUpWatch.live(), claim);
     }
     CatchUpWatch watch = CatchUpWatch.start(clientProps, applicationId, List.of(topics.contactCreated(), topics.consentEvidence()),
         ConsentGateTopology.reroutingTopic(applicationId), watchAdmin -> {
@@ -89,7 +111,7 @@ public final class GateStart {
             LOG.warn("cannot record epoch {} as live yet: {}", epoch, e.toString());
           }
         });
-    return new GateStart(epoch, watch);
+    return new GateStart(epoch, watch, claim);
   }
 
   /** No offsets committed by the gate's group, and input waiting: a gate with everything to decide. */

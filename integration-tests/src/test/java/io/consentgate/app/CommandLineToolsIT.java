@@ -115,6 +115,14 @@ class CommandLineToolsIT {
   }
 
   @Test
+  void resetTakesTheClusterFlagsAndSaysWhenNoBrokerAnswers() throws Exception {
+    String nowhere = "127.0.0.1:" + freePort();
+    CliRun run = CliRun.of("reset", "--bootstrap-servers", nowhere, "--set", "state.dir=" + dir.resolve("reset-no-broker"));
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ConsentGateCli.EXIT_UNAVAILABLE);
+    assertThat(run.err()).contains("Kafka at " + nowhere).contains("did not answer").doesNotContain("reset complete");
+  }
+
+  @Test
   void rerunningAPublishThatStoppedHalfwayGivesTheSameVerdicts() throws Exception {
     Map<String, String> flags = stack.gateFlags(stack.uniquePrefix(), "rerun", dir.resolve("rerun"), 3);
     GateRuntime runtime = KafkaStack.runtime(flags);

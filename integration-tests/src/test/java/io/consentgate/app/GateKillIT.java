@@ -102,7 +102,7 @@ class GateKillIT {
     assertThat(metrics).contains("kafka_stream_");
   }
 
-  private static Process startGate(Map<String, String> flags, Path log) throws IOException {
+  static Process startGate(Map<String, String> flags, Path log) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-Dlogback.configurationFile=" + Path.of("../consent-service/src/main/resources/logback.xml").toAbsolutePath(), "-cp", System.getProperty("java.class.path"), ConsentGateCli.class.getName(), "run"));
     flags.forEach((k, v) -> {

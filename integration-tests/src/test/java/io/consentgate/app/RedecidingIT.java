@@ -46,7 +46,7 @@ class RedecidingIT {
     return RunningGate.start(runtime, takeOver);
   }
 
-  private static String[] command(String name, Map<String, String> flags, String... more) {
+  static String[] command(String name, Map<String, String> flags, String... more) {
     List<String> args = new ArrayList<>(List.of(name));
     flags.forEach((k, v) -> { args.add("--set"); args.add(k + "=" + v); });
     args.addAll(List.of(more));
