@@ -75,6 +75,10 @@ class GateSecurityIT {
       // The startup check reads their message.timestamp.type.
       acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS));
     }
+    // The claims log of the verdict topic: created at the first start, appended to and read (one writer per topic).
+    for (AclOperation op : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE)) {
+      acls.add(allow(ResourceType.TOPIC, "consent-verdicts-writer-claims", PatternType.LITERAL, op));
+    }
     // Its changelog topics: created, described (configs too), written and restored by Streams.
     acls.add(allow(ResourceType.TOPIC, APP + "-", PatternType.PREFIXED, AclOperation.ALL));
     acls.add(allow(ResourceType.GROUP, APP, PatternType.LITERAL, AclOperation.READ));
