@@ -248,9 +248,11 @@ class ContactQueryIT {
         if (verdictPart(viaA.body()).equals(line)) {
           exact++;
         } else {
-          // Evidence recorded since, which changed no outcome, shows in reasons and decidedAt only.
+          // Evidence recorded since, which changed no outcome, shows in reasons and decidedAt only;
+          // evidence older than the contact's latest event (read later, from the other input
+          // topic) changes the reasons and leaves decidedAt where it was.
           assertThat(Instant.parse(viaA.body().get("decidedAt").asText())).as(contact)
-              .isAfter(published.getDecidedAt());
+              .isAfterOrEqualTo(published.getDecidedAt());
         }
         String servedBy = viaA.body().get("servedBy").asText();
         servedVia.add(servedBy);
