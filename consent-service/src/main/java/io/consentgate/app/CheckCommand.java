@@ -119,6 +119,8 @@ final class CheckCommand implements Callable<Integer> {
     c.put(ConsentClient.TOPIC_CONSENT_EVIDENCE, config.topics().consentEvidence());
     if (checkGate) {
       c.put(ConsentClient.APPLICATION_ID, config.streams().applicationId());
+    } else {
+      c.put(ConsentClient.CHECK_GATE, "false");
     }
     return c;
   }

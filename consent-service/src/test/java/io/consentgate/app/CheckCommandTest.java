@@ -108,7 +108,7 @@ class CheckCommandTest {
     Map<String, Object> c = CheckCommand.clientConfig(config, false);
     assertThat(c).containsEntry("bootstrap.servers", "k:9092").containsEntry("kafka.security.protocol", "SSL")
         .containsEntry("basic.auth.user.info", "u:p").containsEntry("topic.consent-verdicts", "v2")
-        .doesNotContainKey("application.id").doesNotContainKey("auto.register.schemas");
+        .containsEntry("client.check-gate", "false").doesNotContainKey("auto.register.schemas");
     assertThat(CheckCommand.clientConfig(config, true)).containsEntry("application.id", "green");
   }
 }
