@@ -105,7 +105,7 @@ final class ClientConfig {
           + "answers no longer wait for the gate to process a withdrawal)");
     }
     if (v.equals("false")) {
-      log.warn("consent client: {}=false: the gate's progress is not checked, so answers fail open: a withdrawal the "
+      log.warn("consent client: the gate's progress is not checked ({}=false), so answers fail open: a withdrawal the "
           + "gate has not processed yet is not seen, and a stopped gate's last ALLOW keeps being answered", ConsentClient.CHECK_GATE);
     }
     return v.equals("true");

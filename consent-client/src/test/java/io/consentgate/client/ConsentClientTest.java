@@ -5,6 +5,10 @@ import static io.consentgate.client.Verdicts.deny;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.consentgate.events.ConsentStatus;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.serde.ConfluentAvroSerde;
@@ -28,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client with its own poller thread over Kafka's {@link MockConsumer}: readiness, staleness when
@@ -233,7 +238,19 @@ class ConsentClientTest {
     TopicPartition evidence = new TopicPartition("consent-evidence", 0);
     gate.ends.put(evidence, 11L); // a withdrawal waits, unprocessed
     gate.committed.put(evidence, 10L);
-    start(Map.of(ConsentClient.CHECK_GATE, "false", ConsentClient.GATE_BEHIND_AFTER, "PT1M"), gate, null);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger clientLog = (Logger) LoggerFactory.getLogger(ClientConfig.class);
+    logged.start();
+    clientLog.addAppender(logged);
+    try {
+      start(Map.of(ConsentClient.CHECK_GATE, "false", ConsentClient.GATE_BEHIND_AFTER, "PT1M"), gate, null);
+    } finally {
+      clientLog.detachAppender(logged);
+    }
+    assertThat(logged.list).as("the sender's log says what it gave up").anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.WARN);
+      assertThat(e.getFormattedMessage()).contains("fail open").contains("withdrawal");
+    });
     publish(P0, "c-ann", allow("c-ann", 0, 1));
     clock.advance(Duration.ofSeconds(61));
     waitFor(() -> client.check("c-ann").mayEmail());
