@@ -9,7 +9,8 @@ import java.util.Optional;
  * @param answering true when the client can answer yes at all: ready, not stale, gate not behind
  * @param ready the view has read the verdict topic up to the end offsets it found when it started
  * @param stale no end-offset snapshot taken within {@code client.stale-after} has been reached
- * @param gateWatched whether {@code application.id} was configured, so the gate is checked
+ * @param gateWatched whether the gate's progress is checked: true unless {@code client.check-gate=false},
+ *     which fails open
  * @param gateBehind the gate has not processed the input seen within {@code client.gate-behind-after}
  *     (false when not watched)
  * @param viewCurrentAsOf everything committed to the verdict topic before this instant has been read

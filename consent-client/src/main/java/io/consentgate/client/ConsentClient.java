@@ -5,6 +5,7 @@ import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.serde.SchemaLookupFailedException;
 import io.consentgate.serde.SchemaRegistry;
+import io.consentgate.topics.GateApplication;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -46,13 +47,17 @@ import org.slf4j.LoggerFactory;
  * yes only when that verdict is {@code ALLOW} with a {@code CONSENTED_*} status and no
  * {@code validUntil} reached, and the view is current: it has read up to the end offsets it found
  * at start ({@link Reason#NOT_READY}), it has reached an end-offset snapshot taken within
- * {@code client.stale-after} ({@link Reason#STALE}), and, with {@code application.id} set, the
- * gate's group has committed the input that existed within {@code client.gate-behind-after}
- * ({@link Reason#GATE_BEHIND}).
+ * {@code client.stale-after} ({@link Reason#STALE}), and the gate's group
+ * ({@code application.id}, by default the gate's own default {@value #DEFAULT_APPLICATION_ID}) has
+ * committed the input that existed within {@code client.gate-behind-after}
+ * ({@link Reason#GATE_BEHIND}): a verdict topic alone cannot show a withdrawal the gate has not
+ * processed yet. Only {@code client.check-gate=false} turns that last check off, and then the
+ * client fails open.
  *
  * <pre>{@code
  * try (ConsentClient consent = ConsentClient.create(Map.of(
- *     "bootstrap.servers", "kafka:9092", "schema.registry.url", "http://registry:8081"))) {
+ *     "bootstrap.servers", "kafka:9092", "schema.registry.url", "http://registry:8081",
+ *     "application.id", "consent-gate"))) { // the gate's id; this one is the default
  *   consent.awaitReady(Duration.ofMinutes(1));
  *   if (consent.check("c-42").mayEmail()) { send(...); }
  * }
@@ -69,8 +74,20 @@ public final class ConsentClient implements AutoCloseable {
   public static final String TOPIC_VERDICTS = "topic.consent-verdicts";
   public static final String TOPIC_CONTACT_CREATED = "topic.contact-created";
   public static final String TOPIC_CONSENT_EVIDENCE = "topic.consent-evidence";
-  /** The gate's application id: set it to have the client check that the gate has processed its input. */
-  public static final String APPLICATION_ID = "application.id";
+  /**
+   * The application id of the gate whose progress is checked, the same key as the gate's; unset, the
+   * gate's default ({@link #DEFAULT_APPLICATION_ID}).
+   */
+  public static final String APPLICATION_ID = GateApplication.ID_KEY;
+  /** The gate's default application id, which the client checks unless told another. */
+  public static final String DEFAULT_APPLICATION_ID = GateApplication.DEFAULT_ID;
+  /**
+   * Whether every answer waits for the gate to have processed its input ({@code true}, the default).
+   * {@code false} FAILS OPEN: a withdrawal the gate has not processed yet is not seen, and a stopped
+   * gate's last {@code ALLOW} keeps being answered as long as the verdict topic can be read. Meant for
+   * a verdict topic that no gate writes (tests, tools).
+   */
+  public static final String CHECK_GATE = "client.check-gate";
   /** How old the newest reached snapshot of the verdict topic's end offsets may be (ISO-8601, default PT1M). */
   public static final String STALE_AFTER = "client.stale-after";
   /** How old the newest input snapshot the gate has processed may be (ISO-8601, default PT1M). */

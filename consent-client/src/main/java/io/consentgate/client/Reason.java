@@ -16,9 +16,11 @@ public enum Reason {
    */
   STALE(false),
   /**
-   * The gate ({@code application.id}) has not processed the input that existed
-   * {@code client.gate-behind-after} ago: a withdrawal may be waiting unprocessed. Only with
-   * {@code application.id} configured.
+   * The gate ({@code application.id}, the gate's default unless set) has not processed the input that
+   * existed {@code client.gate-behind-after} ago: a withdrawal may be waiting unprocessed. Also while
+   * the gate's progress cannot be seen (no DESCRIBE on its group or input topics), and while input
+   * waits for a gate of that id that never ran. Never with {@code client.check-gate=false}, which
+   * fails open.
    */
   GATE_BEHIND(false),
   /** No verdict for this contact: never decided, or removed. */

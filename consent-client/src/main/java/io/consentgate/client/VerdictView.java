@@ -49,7 +49,8 @@ public final class VerdictView {
   /**
    * @param clock what "now" is for {@link #check(String)}
    * @param staleAfter how old the newest reached end-offset snapshot may be before every answer is no
-   * @param gateBehindAfter the same for the gate's committed input offsets; null when the gate is not watched
+   * @param gateBehindAfter the same for the gate's committed input offsets; null: the gate is not
+   *     watched, and answers fail open (a withdrawal the gate has not processed is not seen)
    * @param keepReasons keep each verdict's reason codes (more memory)
    */
   public record Settings(Clock clock, Duration staleAfter, Duration gateBehindAfter, boolean keepReasons) {
@@ -64,8 +65,9 @@ public final class VerdictView {
       }
     }
 
+    /** As {@link ConsentClient} by default: the gate watched, so no answer is yes until it is fed the gate's offsets. */
     public static Settings defaults() {
-      return new Settings(Clock.systemUTC(), ConsentClient.DEFAULT_STALE_AFTER, null, false);
+      return new Settings(Clock.systemUTC(), ConsentClient.DEFAULT_STALE_AFTER, ConsentClient.DEFAULT_GATE_BEHIND_AFTER, false);
     }
   }
 

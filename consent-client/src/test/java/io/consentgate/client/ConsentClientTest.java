@@ -5,6 +5,10 @@ import static io.consentgate.client.Verdicts.deny;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.consentgate.events.ConsentStatus;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.serde.ConfluentAvroSerde;
@@ -28,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client with its own poller thread over Kafka's {@link MockConsumer}: readiness, staleness when
@@ -106,11 +111,9 @@ class ConsentClientTest {
     consumer.updateEndOffsets(initialEnds);
     Map<String, String> c = new HashMap<>(Map.of(ConsentClient.SNAPSHOT_INTERVAL, "PT0.05S"));
     c.putAll(config);
+    // The gate is checked by default: a test that does not care gets a gate with nothing waiting.
     ConsentClient.Builder b = ConsentClient.builder(c).clock(clock).meterRegistry(meters).schemaRegistry(registry)
-        .consumer(() -> consumer);
-    if (gate != null) {
-      b.gateOffsets(gate);
-    }
+        .consumer(() -> consumer).gateOffsets(gate != null ? gate : new FakeGate());
     if (listener != null) {
       b.listener(listener);
     }
@@ -195,12 +198,12 @@ class ConsentClientTest {
   }
 
   @Test
-  void withTheGatesApplicationIdItAnswersGateBehindWhileInputWaitsUnprocessed() {
+  void withoutAnyGateKeyItChecksTheGateAndAnswersGateBehindWhileInputWaitsUnprocessed() {
     FakeGate gate = new FakeGate();
     TopicPartition evidence = new TopicPartition("consent-evidence", 0);
     gate.ends.put(evidence, 10L);
     gate.committed.put(evidence, 10L);
-    start(Map.of(ConsentClient.APPLICATION_ID, "consent-gate", ConsentClient.GATE_BEHIND_AFTER, "PT1M"), gate, null);
+    start(Map.of(ConsentClient.GATE_BEHIND_AFTER, "PT1M"), gate, null);
     publish(P0, "c-ann", allow("c-ann", 0, 1));
     waitFor(() -> client.check("c-ann").mayEmail());
     assertThat(client.status().gateWatched()).isTrue();
@@ -214,6 +217,45 @@ class ConsentClientTest {
 
     gate.committed.put(evidence, 11L); // the gate processed it
     waitFor(() -> client.check("c-ann").mayEmail());
+    assertThat(gauge("consent.client.gate.behind")).isZero();
+  }
+
+  @Test
+  void aGateThatNeverProcessedTheInputWaitingLetsNoAnswerSayYes() throws Exception {
+    FakeGate neverRan = new FakeGate();
+    neverRan.ends.put(new TopicPartition("contact-created", 0), 3L); // no offsets committed by its group
+    start(Map.of(), neverRan, null);
+    publish(P0, "c-ann", allow("c-ann", 0, 1));
+    assertThat(client.awaitReady(Duration.ofMillis(500))).isFalse();
+    assertThat(client.check("c-ann").reason()).isEqualTo(Reason.GATE_BEHIND);
+    assertThat(client.status().blocking()).isEqualTo(Reason.GATE_BEHIND);
+    assertThat(client.status().gateCurrentAsOf()).isEmpty();
+  }
+
+  @Test
+  void withTheGateCheckTurnedOffItFailsOpenAndAnswersFromTheTopicAlone() {
+    FakeGate gate = new FakeGate();
+    TopicPartition evidence = new TopicPartition("consent-evidence", 0);
+    gate.ends.put(evidence, 11L); // a withdrawal waits, unprocessed
+    gate.committed.put(evidence, 10L);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger clientLog = (Logger) LoggerFactory.getLogger(ClientConfig.class);
+    logged.start();
+    clientLog.addAppender(logged);
+    try {
+      start(Map.of(ConsentClient.CHECK_GATE, "false", ConsentClient.GATE_BEHIND_AFTER, "PT1M"), gate, null);
+    } finally {
+      clientLog.detachAppender(logged);
+    }
+    assertThat(logged.list).as("the sender's log says what it gave up").anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.WARN);
+      assertThat(e.getFormattedMessage()).contains("fail open").contains("withdrawal");
+    });
+    publish(P0, "c-ann", allow("c-ann", 0, 1));
+    clock.advance(Duration.ofSeconds(61));
+    waitFor(() -> client.check("c-ann").mayEmail());
+    assertThat(client.check("c-ann").reason()).as("the documented cost of turning it off").isEqualTo(Reason.ALLOWED);
+    assertThat(client.status().gateWatched()).isFalse();
     assertThat(gauge("consent.client.gate.behind")).isZero();
   }
 
@@ -262,7 +304,15 @@ class ConsentClientTest {
   void theGatesKeysAreAcceptedAndBadValuesAreRefusedAtBuild() {
     start(Map.of("state.dir", "/var/lib/consent-gate", "policy.default-profile", "strict", "kafka.security.protocol", "PLAINTEXT"),
         null, null);
-    assertThat(client.status().gateWatched()).isFalse();
+    assertThat(client.status().gateWatched()).as("the gate's file names no gate to check: its default is").isTrue();
+    for (String value : List.of("yes", "off", "TRUE", "")) {
+      assertThatThrownBy(() -> ConsentClient.builder(Map.of(ConsentClient.CHECK_GATE, value)).consumer(() -> consumer).build())
+          .as(value).isInstanceOf(ConfigException.class).hasMessageContaining(ConsentClient.CHECK_GATE)
+          .hasMessageContaining("fails open");
+    }
+    assertThatThrownBy(() -> ConsentClient.builder(Map.of(ConsentClient.APPLICATION_ID, " ")).consumer(() -> consumer).build())
+        .as("a blank id is no way to turn the check off").isInstanceOf(ConfigException.class)
+        .hasMessageContaining(ConsentClient.APPLICATION_ID).hasMessageContaining(ConsentClient.CHECK_GATE + "=false");
     assertThatThrownBy(() -> ConsentClient.builder(Map.of(ConsentClient.STALE_AFTER, "a minute")).consumer(() -> consumer).build())
         .isInstanceOf(ConfigException.class).hasMessageContaining(ConsentClient.STALE_AFTER);
     assertThatThrownBy(() -> ConsentClient.builder(Map.of(ConsentClient.KEEP_REASONS, "yes")).consumer(() -> consumer).build())

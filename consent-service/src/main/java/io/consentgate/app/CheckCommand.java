@@ -21,7 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,13 +34,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * For campaign operators: may each contact of a list be emailed now? Answered by the senders'
- * client library from the verdict topic, with every fail-closed rule; no gate needs to run.
+ * client library from the verdict topic, with every fail-closed rule, the gate's progress
+ * included: the gate need not run, but it must have processed the input there is.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = {"Answers, for each contact id read (one a line), whether marketing email may go to it now: one JSON line "
         + "per contact (mayEmail, reason, decision, status, validUntil, epoch, version), or with --allowed-only just the ids "
-        + "that may be emailed. Reads the verdict topic read_committed, as the senders' client library does; no gate needs "
-        + "to run.",
+        + "that may be emailed. Reads the verdict topic read_committed, as the senders' client library does, and answers "
+        + "only once the gate (application.id, from the same configuration as the gate's) has processed the input there is.",
         "A line is an id with surrounding white space removed; blank lines are skipped; a line with white space or control "
             + "characters inside, or bytes that are not UTF-8, is reported on stderr with its number and skipped (exit 1)."})
 final class CheckCommand implements Callable<Integer> {
@@ -57,13 +62,15 @@ final class CheckCommand implements Callable<Integer> {
   boolean allowedOnly;
 
   @Option(names = "--wait", defaultValue = "PT60S", paramLabel = "DURATION",
-      description = "How long to wait for the view to read the verdict topic up to its end (ISO-8601, default ${DEFAULT-VALUE}); "
-          + "past it the command stops with exit 4 and prints no answer.")
+      description = "How long to wait for the view to read the verdict topic up to its end, and for the gate to have "
+          + "processed its input (ISO-8601, default ${DEFAULT-VALUE}); past it the command stops with exit 4 and prints no answer.")
   Duration wait;
 
-  @Option(names = "--check-gate",
-      description = "Also require that the gate (application.id) has processed its input, else stop with exit 4 "
-          + "(GATE_BEHIND: a withdrawal may be waiting). Needs DESCRIBE on the gate's consumer group and input topics.")
+  @Option(names = "--check-gate", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "On by default: answer only once the gate (application.id) has processed its input, else stop with "
+          + "exit 4 and no answers (GATE_BEHIND: a withdrawal may be waiting). Needs DESCRIBE on the gate's consumer group "
+          + "and input topics. --no-check-gate answers from the verdict topic alone and FAILS OPEN: a withdrawal the gate "
+          + "has not processed yet is not seen, and a stopped gate's last ALLOW keeps being answered.")
   boolean checkGate;
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -88,7 +95,7 @@ final class CheckCommand implements Callable<Integer> {
     try (ConsentClient client = ConsentClient.builder(clientConfig(config, checkGate)).schemaRegistry(runtime.registry())
         .meterRegistry(new SimpleMeterRegistry()).build()) {
       if (!client.awaitReady(wait)) {
-        throw new Unavailable(whyNotReady(client.status(), config));
+        throw new Unavailable(whyNotReady(client.status(), runtime));
       }
       Lines lines = new Lines(in, err);
       Consumer<Permission> print = allowedOnly ? p -> out.println(p.contactId()) : p -> out.println(json(p));
@@ -104,7 +111,7 @@ final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  /** The gate's keys as the client reads them; the gate is watched only with --check-gate. */
+  /** The gate's keys as the client reads them; the gate is watched unless --no-check-gate. */
   static Map<String, Object> clientConfig(GateConfig config, boolean checkGate) {
     Map<String, Object> c = new HashMap<>();
     config.registry().properties().forEach((k, v) -> {
@@ -119,19 +126,46 @@ final class CheckCommand implements Callable<Integer> {
     c.put(ConsentClient.TOPIC_CONSENT_EVIDENCE, config.topics().consentEvidence());
     if (checkGate) {
       c.put(ConsentClient.APPLICATION_ID, config.streams().applicationId());
+    } else {
+      c.put(ConsentClient.CHECK_GATE, "false");
     }
     return c;
   }
 
-  private String whyNotReady(ClientStatus status, GateConfig config) {
+  private String whyNotReady(ClientStatus status, GateRuntime runtime) {
+    GateConfig config = runtime.config();
     String topic = config.topics().verdicts();
     return switch (status.blocking()) {
-      case GATE_BEHIND -> "the gate " + config.streams().applicationId() + " has not processed its input within " + wait.toSeconds()
-          + " s (a withdrawal may be waiting): no answers given";
+      case GATE_BEHIND -> gateBehind(runtime);
       case STALE -> "the view of " + topic + " did not stay current within " + wait.toSeconds() + " s: no answers given";
       default -> "could not read " + topic + " up to its end within " + wait.toSeconds() + " s (" + status.lagRecords()
           + " records behind): no answers given";
     };
+  }
+
+  /** Why no answer was given with the gate behind, and what the operator can do about it. */
+  private String gateBehind(GateRuntime runtime) {
+    GateConfig config = runtime.config();
+    String id = config.streams().applicationId();
+    String neverRan = neverRan(runtime, id) ? " No gate with that application id has committed any progress on Kafka at "
+        + config.kafka().bootstrapServers() + "." : "";
+    return "the gate " + id + " has not processed its input within " + wait.toSeconds() + " s, so a withdrawal may be "
+        + "waiting: no answers given." + neverRan + " Start that gate, or name the gate that runs with --set "
+        + GateConfig.APPLICATION_ID + "=ID (or the gate's own --config); the check needs DESCRIBE on the gate's consumer group "
+        + "and input topics. --no-check-gate answers from the verdict topic alone and fails open";
+  }
+
+  /** True only when Kafka says the group has committed nothing; false when it cannot tell. */
+  private static boolean neverRan(GateRuntime runtime, String applicationId) {
+    try (Admin admin = runtime.admin()) {
+      return admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()
+          .get(GateRuntime.KAFKA_ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS).isEmpty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      return false; // the message without the claim is still true
+    }
   }
 
   /** One answer as a JSON line; fields without a verdict are null. */

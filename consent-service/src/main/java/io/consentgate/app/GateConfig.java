@@ -8,6 +8,7 @@ import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.query.QuerySettings;
 import io.consentgate.serde.ConfluentAvroSerde;
+import io.consentgate.topics.GateApplication;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.TopologySettings;
@@ -38,7 +39,7 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class GateConfig {
 
-  public static final String APPLICATION_ID = "application.id";
+  public static final String APPLICATION_ID = GateApplication.ID_KEY;
   public static final String TOPIC_CONTACT_CREATED = "topic.contact-created";
   public static final String TOPIC_CONSENT_EVIDENCE = "topic.consent-evidence";
   public static final String TOPIC_VERDICTS = "topic.consent-verdicts";
@@ -86,7 +87,7 @@ public final class GateConfig {
 
   static {
     Map<String, String> d = new LinkedHashMap<>();
-    d.put(APPLICATION_ID, StreamsSettings.DEFAULT_APPLICATION_ID);
+    d.put(APPLICATION_ID, GateApplication.DEFAULT_ID); // the senders' client watches this gate by the same default
     d.put(TOPIC_CONTACT_CREATED, GateTopics.DEFAULTS.contactCreated());
     d.put(TOPIC_CONSENT_EVIDENCE, GateTopics.DEFAULTS.consentEvidence());
     d.put(TOPIC_VERDICTS, GateTopics.DEFAULTS.verdicts());

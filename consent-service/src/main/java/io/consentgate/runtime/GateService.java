@@ -140,8 +140,8 @@ public final class GateService implements AutoCloseable {
           + ", not the query endpoint's " + endpoint.applicationServer());
     }
     QuerySettings query = endpoint.settings();
-    ContactAnswers answers = new ContactAnswers(new ConsentPolicy(topology.policy()), topology.epoch(), Clock.systemUTC(),
-        query.standbyMaxLag(), endpoint.applicationServer());
+    ContactAnswers answers = new ContactAnswers(new ConsentPolicy(topology.policy()), topology.epoch(), topology.catchUp(),
+        Clock.systemUTC(), query.standbyMaxLag(), endpoint.applicationServer());
     endpoint.serve(new ContactQueries(new StreamsStateLookup(streams), answers, new HttpPeers(query.ownToken()),
         endpoint.advertised()));
   }

@@ -35,8 +35,10 @@ class CheckCommandTest {
   void itIsACommandOfTheProductionJarWithTheCommonExitCodes() {
     CliRun help = CliRun.of("check", "--help");
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("--contacts").contains("--allowed-only").contains("--check-gate").contains("--wait")
+    assertThat(help.out()).contains("--contacts").contains("--allowed-only").contains("--[no-]check-gate").contains("--wait")
         .contains("Exit codes").contains("4   unavailable");
+    assertThat(help.out().replaceAll("\\s+", " ")).as("turning the gate check off says what it costs")
+        .contains("On by default").contains("--no-check-gate answers from the verdict topic alone and FAILS OPEN");
     assertThat(CliRun.of("--help").out()).contains("check");
   }
 
@@ -101,14 +103,37 @@ class CheckCommandTest {
   }
 
   @Test
-  void theClientGetsTheGatesKafkaAndRegistrySettingsAndTheGateOnlyWhenAsked() throws Exception {
+  void theGateIsCheckedUnlessTurnedOffInSoManyWords() {
+    assertThat(parsed().checkGate).as("no flag").isTrue();
+    assertThat(parsed("--check-gate").checkGate).isTrue();
+    assertThat(parsed("--no-check-gate").checkGate).isFalse();
+  }
+
+  private static CheckCommand parsed(String... flags) {
+    CheckCommand check = new CheckCommand();
+    List<String> args = new ArrayList<>(List.of("--contacts", "-"));
+    args.addAll(List.of(flags));
+    new picocli.CommandLine(check).parseArgs(args.toArray(String[]::new));
+    return check;
+  }
+
+  @Test
+  void theClientChecksTheGateOfTheGatesOwnConfigurationAndIsToldWhenNotTo() throws Exception {
+    GateConfig defaults = GateConfig.load(null, Map.of(), Map.of());
+    assertThat(CheckCommand.clientConfig(defaults, true)).containsEntry("application.id", "consent-gate")
+        .doesNotContainKey("client.check-gate");
+    assertThat(CheckCommand.clientConfig(defaults, false)).containsEntry("client.check-gate", "false");
+  }
+
+  @Test
+  void theClientGetsTheGatesKafkaAndRegistrySettingsAndTheGatesApplicationId() throws Exception {
     GateConfig config = GateConfig.load(null, Map.of(), Map.of("bootstrap.servers", "k:9092", "kafka.security.protocol", "SSL",
         "basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", "u:p", "topic.consent-verdicts", "v2",
         "application.id", "green"));
     Map<String, Object> c = CheckCommand.clientConfig(config, false);
     assertThat(c).containsEntry("bootstrap.servers", "k:9092").containsEntry("kafka.security.protocol", "SSL")
         .containsEntry("basic.auth.user.info", "u:p").containsEntry("topic.consent-verdicts", "v2")
-        .doesNotContainKey("application.id").doesNotContainKey("auto.register.schemas");
+        .containsEntry("client.check-gate", "false").doesNotContainKey("auto.register.schemas");
     assertThat(CheckCommand.clientConfig(config, true)).containsEntry("application.id", "green");
   }
 }

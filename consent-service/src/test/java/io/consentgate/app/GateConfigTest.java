@@ -3,6 +3,7 @@ package io.consentgate.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.consentgate.client.ConsentClient;
 import io.consentgate.policy.Profile;
 import io.consentgate.topology.BoundedMemoryRocksDB;
 import io.consentgate.topology.GateStreamsConfig;
@@ -35,6 +36,12 @@ class GateConfigTest {
     assertThat(s.policy().defaultProfile()).isEqualTo(Profile.OPTIN);
     assertThat(s.lapseCheckInterval()).isEqualTo(Duration.ofMinutes(1));
     assertThat(s.policy().roleAddresses().names()).contains("info", "sales", "admin");
+  }
+
+  @Test
+  void aSendersClientWithoutAnApplicationIdChecksTheGateThatRunsWithoutOne() throws Exception {
+    assertThat(GateConfig.load(null, Map.of()).streams().applicationId()).isEqualTo(ConsentClient.DEFAULT_APPLICATION_ID);
+    assertThat(GateConfig.APPLICATION_ID).isEqualTo(ConsentClient.APPLICATION_ID);
   }
 
   @Test

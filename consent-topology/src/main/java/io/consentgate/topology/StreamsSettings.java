@@ -1,5 +1,6 @@
 package io.consentgate.topology;
 
+import io.consentgate.topics.GateApplication;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +28,8 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Str
                               int standbyReplicas, int replicationFactor, Path stateDir, long rocksDbMemoryBytes,
                               double rocksDbWriteBufferRatio, Map<String, String> overrides) {
 
-  public static final String DEFAULT_APPLICATION_ID = "consent-gate";
+  /** The gate's and the senders' client's default alike (see {@link GateApplication}). */
+  public static final String DEFAULT_APPLICATION_ID = GateApplication.DEFAULT_ID;
   public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
   public static final String DEFAULT_PROCESSING_GUARANTEE = StreamsConfig.EXACTLY_ONCE_V2;
   public static final int DEFAULT_STANDBY_REPLICAS = 1;

@@ -55,7 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The query API on a real broker: two instances each answering for the other's contacts, a
  * standby answering while the owner does not, the survivor answering for all after a rebalance, a
- * restoring store answering 503 (never a stale ALLOW), an uncommitted store write invisible until
+ * restoring store answering 503 (never a stale ALLOW), a gate re-deciding its history answering 503
+ * (never 404) until it has caught up with its input, an uncommitted store write invisible until
  * its transaction commits, the token on a listener beyond loopback, and the refusal to start
  * without one. Every answer is checked against docs/openapi.yaml.
  */
@@ -376,6 +377,59 @@ class ContactQueryIT {
       });
     } finally {
       release.countDown();
+    }
+  }
+
+  @Test
+  void whileTheGateReDecidesItsHistoryNoContactIsUnknownOnlyNotAnswerableYet() throws Exception {
+    Map<String, String> flags = stack.gateFlags(stack.uniquePrefix(), "query-redecide", dir.resolve("redecide"), 2);
+    flags.put(GateConfig.QUERY_PORT, "0");
+    flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H");
+    // Store writes become visible at a commit, and the catch-up ends at the first commit: ten
+    // seconds of a running gate that has read its input but not caught up, to ask in.
+    flags.put("kafka.commit.interval.ms", "10000");
+    flags.put("kafka.producer.transaction.timeout.ms", "60000");
+    flags.put(GateConfig.HEALTH_STALL_TIMEOUT, "PT60S");
+    GateRuntime runtime = KafkaStack.runtime(flags);
+    GateOnKafkaIT.createTopics(runtime);
+    KafkaStack.publish(runtime, Files.readString(EXAMPLE)); // input waiting for a new application id: it re-decides
+    try (Running gate = start(runtime, g -> { })) {
+      assertThat(gate.start.catchUp().catchingUp()).isTrue();
+      int askedWhileReading = 0;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!gate.start.catchUp().inputsCaughtUp() && System.nanoTime() < deadline) {
+        Reply ann = get(gate.url, "c-ann", null);
+        Reply nobody = get(gate.url, "c-nobody", null);
+        JsonNode items = check(gate.url, List.of("c-ann", "c-nobody"), null).body();
+        if (gate.start.catchUp().inputsCaughtUp()) {
+          break; // these answers may straddle the end of the catch-up
+        }
+        for (Reply r : List.of(ann, nobody)) {
+          assertThat(r.status()).as("not caught up: %s", r.body()).isEqualTo(503);
+          assertThat(r.raw().headers().firstValue("Retry-After")).hasValue("1");
+          assertThat(r.body().get("mayEmail").asBoolean()).isFalse();
+        }
+        assertThat(items).allSatisfy(item -> {
+          assertThat(item.get("result").asText()).as(item.toString()).isEqualTo("UNAVAILABLE");
+          assertThat(item.get("mayEmail").asBoolean()).isFalse();
+        });
+        if (nobody.body().get("error").asText().contains("has not read all of its input")) {
+          askedWhileReading++; // the gate runs and owns the contact: only the catch-up keeps it from saying 404
+        }
+        Thread.sleep(100);
+      }
+      System.out.println("re-deciding: " + askedWhileReading + " rounds of questions while the gate read its input, every "
+          + "one 503 / UNAVAILABLE");
+      assertThat(askedWhileReading).as("asked while the running gate had not caught up").isPositive();
+
+      await().atMost(WAIT).untilAsserted(() -> {
+        Reply ann = get(gate.url, "c-ann", null);
+        assertThat(ann.status()).isEqualTo(200);
+        assertThat(ann.body().get("mayEmail").asBoolean()).isTrue();
+      });
+      Reply nobody = get(gate.url, "c-nobody", null);
+      assertThat(nobody.status()).as("caught up: unknown is an answer again").isEqualTo(404);
+      assertThat(check(gate.url, List.of("c-nobody"), null).body().get(0).get("result").asText()).isEqualTo("UNKNOWN");
     }
   }
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The senders' client on a SASL_SSL broker with ACLs, with exactly what README's ACL table grants
- * it: READ on the verdict topic answers; DESCRIBE on the gate's group and input topics adds the
- * GATE_BEHIND rule, and without it a client asked to watch the gate fails closed.
+ * it: READ on the verdict topic answers with the gate check off (failing open); DESCRIBE on the gate's
+ * group and input topics lets the default gate check work, and without it the client fails closed.
  */
 class SenderClientSecurityIT {
 
@@ -84,6 +84,8 @@ class SenderClientSecurityIT {
     c.put(ConsentClient.GATE_BEHIND_AFTER, "PT5S");
     if (watchGate) {
       c.put(ConsentClient.APPLICATION_ID, APP);
+    } else {
+      c.put(ConsentClient.CHECK_GATE, "false"); // all that READ on the verdict topic alone allows, failing open
     }
     return ConsentClient.builder(c).meterRegistry(new SimpleMeterRegistry()).build();
   }

@@ -17,6 +17,7 @@ import io.consentgate.runtime.query.StateLookup.Found;
 import io.consentgate.runtime.query.StateLookup.Missing;
 import io.consentgate.runtime.query.StateLookup.Read;
 import io.consentgate.runtime.query.StateLookup.Unavailable;
+import io.consentgate.topology.CatchUp;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,22 +38,31 @@ import java.time.Instant;
  * {@code ALLOW} with a {@code CONSENTED_*} status (in the policy's verdict and in the last
  * published outcome), whose {@code validUntil} has not passed, from the active copy or from a
  * standby at most {@code standbyMaxLag} offsets behind.
+ *
+ * <p>"Unknown" is an answer only once the gate is live. While it re-decides its history and has
+ * not caught up with its input ({@link CatchUp#inputsCaughtUp()}), a contact the store does not
+ * hold, or holds no contact record for, may well be in the input still to be read: it is not
+ * answerable yet (503, {@code UNAVAILABLE}), not unknown (404, {@code UNKNOWN}).
  */
 public final class ContactAnswers {
 
   private final ConsentPolicy policy;
   private final long epoch;
+  private final CatchUp catchUp;
   private final Clock clock;
   private final long standbyMaxLag;
   private final String servedBy;
 
   /**
    * @param epoch the epoch this gate publishes in
+   * @param catchUp whether this gate has caught up with the input it found at start
+   *     ({@link CatchUp#LIVE} for a gate that did not re-decide its history)
    * @param servedBy this instance's advertised {@code host:port}, named in every answer
    */
-  public ContactAnswers(ConsentPolicy policy, long epoch, Clock clock, long standbyMaxLag, String servedBy) {
+  public ContactAnswers(ConsentPolicy policy, long epoch, CatchUp catchUp, Clock clock, long standbyMaxLag, String servedBy) {
     this.policy = policy;
     this.epoch = epoch;
+    this.catchUp = catchUp;
     this.clock = clock;
     this.standbyMaxLag = standbyMaxLag;
     this.servedBy = servedBy;
@@ -62,6 +72,9 @@ public final class ContactAnswers {
   public Answer contact(String contactId, Read read) {
     if (read instanceof Unavailable u) {
       return unavailable(contactId, u.reason());
+    }
+    if (!holdsContactRecord(read) && !catchUp.inputsCaughtUp()) {
+      return unavailable(contactId, INPUT_NOT_READ);
     }
     if (read instanceof Missing m) {
       ObjectNode body = denied(contactId, "unknown contact");
@@ -101,6 +114,9 @@ public final class ContactAnswers {
   public ObjectNode item(String contactId, Read read) {
     if (read instanceof Unavailable u) {
       return unavailableItem(contactId, u.reason());
+    }
+    if (!holdsContactRecord(read) && !catchUp.inputsCaughtUp()) {
+      return unavailableItem(contactId, INPUT_NOT_READ);
     }
     if (read instanceof Missing m) {
       ObjectNode item = item(contactId, "UNKNOWN", false);
@@ -149,6 +165,14 @@ public final class ContactAnswers {
 
   static final String CATCHING_UP = "the gate is re-deciding its history (catching up after a reset or as a new "
       + "application id) and has not published this contact's verdict in the new epoch yet";
+
+  static final String INPUT_NOT_READ = "the gate is re-deciding its history (catching up after a reset or as a new "
+      + "application id) and has not read all of its input yet: this contact's record may be among what is still to come";
+
+  /** Whether the store holds the contact's record; without it, "unknown" is an answer only once the input is read. */
+  private static boolean holdsContactRecord(Read read) {
+    return read instanceof Found f && f.consent().state().contact().isPresent();
+  }
 
   private static Answer catchingUp(String contactId) {
     return unavailable(contactId, CATCHING_UP);

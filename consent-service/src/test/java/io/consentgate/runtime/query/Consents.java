@@ -13,6 +13,7 @@ import io.consentgate.policy.ContactSource;
 import io.consentgate.policy.Evidence;
 import io.consentgate.policy.EvidenceKind;
 import io.consentgate.policy.PolicySettings;
+import io.consentgate.topology.CatchUp;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,6 +48,25 @@ final class Consents {
   Consents lapses(Instant now) {
     ledger.checkLapses(now);
     return this;
+  }
+
+  /** A gate re-deciding its history, which has caught up with its input once the test says so. */
+  static final class Redeciding implements CatchUp {
+    private volatile boolean caughtUp;
+
+    @Override
+    public boolean catchingUp() {
+      return true;
+    }
+
+    @Override
+    public boolean inputsCaughtUp() {
+      return caughtUp;
+    }
+
+    void caughtUp() {
+      caughtUp = true;
+    }
   }
 
   static Contact contact(String id, String createdAt) {

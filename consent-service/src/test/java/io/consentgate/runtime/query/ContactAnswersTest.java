@@ -12,6 +12,7 @@ import io.consentgate.runtime.query.StateLookup.Copy;
 import io.consentgate.runtime.query.StateLookup.Found;
 import io.consentgate.runtime.query.StateLookup.Missing;
 import io.consentgate.runtime.query.StateLookup.Unavailable;
+import io.consentgate.topology.CatchUp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,7 +26,11 @@ class ContactAnswersTest {
   private static final Instant NOW = Instant.parse("2025-01-01T00:00:00Z");
 
   private static ContactAnswers answersAt(Instant now) {
-    return new ContactAnswers(Consents.POLICY, Consents.EPOCH, Clock.fixed(now, ZoneOffset.UTC), 1, "10.0.0.5:8088");
+    return answers(CatchUp.LIVE, now);
+  }
+
+  private static ContactAnswers answers(CatchUp catchUp, Instant now) {
+    return new ContactAnswers(Consents.POLICY, Consents.EPOCH, catchUp, Clock.fixed(now, ZoneOffset.UTC), 1, "10.0.0.5:8088");
   }
 
   private static JsonNode verdictLine(Consents consents, String contactId) throws Exception {
@@ -181,5 +186,48 @@ class ContactAnswersTest {
     assertThat(answer.body().get("error").asText()).contains("re-deciding");
     assertThat(answersAt(NOW).item("c-6", new Found(consents.store.get("c-6"), Copy.ACTIVE)).get("result").asText())
         .isEqualTo("UNAVAILABLE");
+  }
+
+  @Test
+  void whileTheGateHasNotReadItsInputNoContactIsUnknownOnlyNotAnswerableYet() {
+    Consents consents = new Consents().applyQuietly(evidence("ev-9", "c-9", EvidenceKind.CHECKBOX_OPT_IN, "2024-03-02T08:00:00Z"));
+    Consents.Redeciding redeciding = new Consents.Redeciding();
+    ContactAnswers answers = answers(redeciding, NOW);
+    Found evidenceOnly = new Found(consents.store.get("c-9"), Copy.ACTIVE);
+
+    for (Answer a : java.util.List.of(answers.contact("c-0", new Missing(Copy.ACTIVE)), answers.contact("c-9", evidenceOnly),
+        answers.contact("c-0", new Missing(new Copy(true, 1))))) {
+      assertThat(a.status()).as("its record may be in the input still to be read: not 404").isEqualTo(503);
+      assertThat(a.retryAfterSeconds()).isPositive();
+      assertThat(a.body().get("mayEmail").asBoolean()).isFalse();
+      assertThat(a.body().get("error").asText()).contains("re-deciding its history").contains("not read all of its input");
+      API.requireValid("GET", GET, 503, a.body());
+    }
+    for (ObjectNode item : java.util.List.of(answers.item("c-0", new Missing(Copy.ACTIVE)), answers.item("c-9", evidenceOnly))) {
+      assertThat(item.get("result").asText()).isEqualTo("UNAVAILABLE");
+      assertThat(item.get("mayEmail").asBoolean()).isFalse();
+      assertThat(item.get("error").asText()).contains("not read all of its input");
+    }
+
+    redeciding.caughtUp();
+
+    Answer unknown = answers.contact("c-0", new Missing(Copy.ACTIVE));
+    assertThat(unknown.status()).as("once the input is read, unknown is an answer").isEqualTo(404);
+    API.requireValid("GET", GET, 404, unknown.body());
+    assertThat(answers.contact("c-9", evidenceOnly).status()).isEqualTo(404);
+    assertThat(answers.item("c-0", new Missing(Copy.ACTIVE)).get("result").asText()).isEqualTo("UNKNOWN");
+    assertThat(answers.item("c-9", evidenceOnly).get("result").asText()).isEqualTo("UNKNOWN");
+  }
+
+  @Test
+  void whileTheGateHasNotReadItsInputAContactItHasDecidedIsStillAnswered() {
+    // A task that settled on another instance before a rebalance moved it here: its verdict is published.
+    Consents consents = new Consents().apply(contact("c-1", "2024-03-01T08:00:00Z"),
+        evidence("ev-1", "c-1", EvidenceKind.CHECKBOX_OPT_IN, "2024-03-02T08:00:00Z"));
+
+    Answer answer = answers(new Consents.Redeciding(), NOW).contact("c-1", new Found(consents.store.get("c-1"), Copy.ACTIVE));
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body().get("mayEmail").asBoolean()).isTrue();
   }
 }

@@ -10,6 +10,7 @@ import io.consentgate.policy.EvidenceKind;
 import io.consentgate.runtime.query.StateLookup.Copy;
 import io.consentgate.runtime.query.StateLookup.Found;
 import io.consentgate.runtime.query.StateLookup.Unavailable;
+import io.consentgate.topology.CatchUp;
 import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,7 +35,7 @@ class ContactQueriesTest {
   private final FakeLookup lookup = new FakeLookup();
   private final FakePeers peers = new FakePeers();
   private final ContactQueries queries = new ContactQueries(lookup, new ContactAnswers(Consents.POLICY, Consents.EPOCH,
-      Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC), 1, "10.0.0.1:8088"), peers, SELF);
+      CatchUp.LIVE, Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC), 1, "10.0.0.1:8088"), peers, SELF);
 
   /** Answers what it is told, per host; a host it knows nothing of is unreachable. Records every call. */
   private static final class FakePeers implements Peers {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.consentgate.policy.EvidenceKind;
 import io.consentgate.runtime.query.StateLookup.Copy;
 import io.consentgate.runtime.query.StateLookup.Found;
+import io.consentgate.topology.CatchUp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,6 +46,10 @@ class QueryEndpointTest {
   }
 
   private void serveBoth() {
+    serveBoth(CatchUp.LIVE);
+  }
+
+  private void serveBoth(CatchUp catchUp) {
     for (QueryEndpoint e : List.of(a, b)) {
       FakeLookup lookup = new FakeLookup().own("c-a", a.advertised(), b.advertised()).own("c/b ü", b.advertised());
       if (e == a) {
@@ -52,7 +57,8 @@ class QueryEndpointTest {
       } else {
         lookup.active.put("c/b ü", new Found(consents.store.get("c/b ü"), Copy.ACTIVE));
       }
-      e.serve(new ContactQueries(lookup, new ContactAnswers(Consents.POLICY, Consents.EPOCH, Clock.systemUTC(), 1,
+      lookup.own("c-new-a", a.advertised()).own("c-new-b", b.advertised()); // owned, but not in the stores
+      e.serve(new ContactQueries(lookup, new ContactAnswers(Consents.POLICY, Consents.EPOCH, catchUp, Clock.systemUTC(), 1,
           e.applicationServer()), new HttpPeers(e.settings().ownToken()), e.advertised()));
     }
   }
@@ -115,6 +121,30 @@ class QueryEndpointTest {
         + i.get("mayEmail").asBoolean()));
     assertThat(results).containsExactly("c-a:FOUND:true", "c/b ü:FOUND:false", "c-unknown:UNAVAILABLE:false",
         "c-a:FOUND:true");
+  }
+
+  @Test
+  void whileTheGatesReDecideTheirHistoryAContactNotYetReadIsA503ToRetryNotA404() throws Exception {
+    Consents.Redeciding redeciding = new Consents.Redeciding();
+    serveBoth(redeciding);
+
+    for (Reply r : List.of(get(a, "c-new-a", TOKEN), get(a, "c-new-b", TOKEN))) { // here, and forwarded to b
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.raw().headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+      assertThat(r.body().get("mayEmail").asBoolean()).isFalse();
+    }
+    Reply batch = check(a, "[\"c-a\",\"c-new-a\",\"c-new-b\"]", TOKEN);
+    assertThat(batch.status()).isEqualTo(200);
+    List<String> results = new ArrayList<>();
+    batch.body().forEach(i -> results.add(i.get("contactId").asText() + ":" + i.get("result").asText()));
+    assertThat(results).containsExactly("c-a:FOUND", "c-new-a:UNAVAILABLE", "c-new-b:UNAVAILABLE");
+
+    redeciding.caughtUp();
+
+    assertThat(get(a, "c-new-a", TOKEN).status()).isEqualTo(404);
+    assertThat(get(a, "c-new-b", TOKEN).status()).isEqualTo(404);
+    assertThat(check(a, "[\"c-new-a\",\"c-new-b\"]", TOKEN).body().findValuesAsText("result"))
+        .containsExactly("UNKNOWN", "UNKNOWN");
   }
 
   @Test
