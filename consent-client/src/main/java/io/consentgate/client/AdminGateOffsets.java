@@ -13,6 +13,12 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import io.consentgate.topics.GateApplication;
+import java.util.OptionalLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The gate's progress through the Admin API: the input topics' end offsets (last stable offsets:
@@ -26,6 +32,10 @@ final class AdminGateOffsets implements ConsentClient.GateOffsets {
   private final Admin admin;
   private final String applicationId;
   private final List<String> inputs;
+  private final String epochTopic;
+  private final KafkaConsumer<String, String> epochReader;
+  private boolean epochAssigned;
+  private OptionalLong epoch = OptionalLong.empty();
 
   AdminGateOffsets(ClientConfig config) {
     Map<String, Object> props = new HashMap<>();
@@ -38,6 +48,18 @@ final class AdminGateOffsets implements ConsentClient.GateOffsets {
       }
     });
     this.admin = Admin.create(props);
+    Map<String, Object> consumerProps = new HashMap<>();
+    config.kafka.forEach((k, v) -> {
+      if (ConsumerConfig.configNames().contains(k)) {
+        consumerProps.put(k, v);
+      }
+    });
+    consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "consent-client-gate-epoch");
+    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    this.epochTopic = GateApplication.epochTopic(config.applicationId);
+    this.epochReader = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer());
     this.applicationId = config.applicationId;
     this.inputs = List.of(config.contactCreatedTopic, config.consentEvidenceTopic);
   }
@@ -67,8 +89,43 @@ final class AdminGateOffsets implements ConsentClient.GateOffsets {
     return out;
   }
 
+  /**
+   * Reads on from where the last call stopped; the topic holds one record per application id and
+   * changes only when the gate starts an epoch or goes live in it.
+   */
+  @Override
+  public OptionalLong epoch() throws Exception {
+    if (!epochAssigned) {
+      if (epochReader.partitionsFor(epochTopic, TIMEOUT).isEmpty()) {
+        return epoch; // the gate has never recorded an epoch
+      }
+      TopicPartition partition = new TopicPartition(epochTopic, 0);
+      epochReader.assign(List.of(partition));
+      epochReader.seekToBeginning(List.of(partition));
+      epochAssigned = true;
+    }
+    TopicPartition partition = new TopicPartition(epochTopic, 0);
+    long end = epochReader.endOffsets(List.of(partition), TIMEOUT).get(partition);
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (epochReader.position(partition, TIMEOUT) < end) {
+      if (System.nanoTime() > deadline) {
+        throw new java.util.concurrent.TimeoutException("could not read " + epochTopic + " to its end");
+      }
+      for (ConsumerRecord<String, String> r : epochReader.poll(Duration.ofMillis(100))) {
+        if (applicationId.equals(r.key())) {
+          OptionalLong recorded = GateApplication.epochOf(r.value());
+          if (recorded.isPresent()) {
+            epoch = recorded;
+          }
+        }
+      }
+    }
+    return epoch;
+  }
+
   @Override
   public void close() {
     admin.close(Duration.ofSeconds(5));
+    epochReader.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
   }
 }

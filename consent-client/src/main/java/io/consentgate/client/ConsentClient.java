@@ -185,6 +185,9 @@ public final class ConsentClient implements AutoCloseable {
 
     Map<TopicPartition, Long> committed() throws Exception;
 
+    /** The gate's current epoch as it recorded it; empty while it has recorded none. */
+    java.util.OptionalLong epoch() throws Exception;
+
     @Override
     void close();
   }
@@ -447,6 +450,7 @@ public final class ConsentClient implements AutoCloseable {
         long takenAt = view.clock().millis();
         view.gateInputEndsTaken(takenAt, gateOffsets.inputEnds());
         view.gateCommitted(gateOffsets.committed());
+        gateOffsets.epoch().ifPresent(view::gateEpoch);
       } catch (InterruptedException e) {
         break;
       } catch (Exception e) {

@@ -25,6 +25,12 @@ public enum Reason {
   GATE_BEHIND(false),
   /** No verdict for this contact: never decided, or removed. */
   UNKNOWN_CONTACT(false),
+  /**
+   * The gate re-decides its history in a newer epoch (after {@code reset}, or a take-over) and has
+   * not re-published this contact yet: its latest verdict is from an older epoch, from before any
+   * withdrawal recorded since. Only while the gate is watched ({@code application.id}).
+   */
+  REPUBLISHING(false),
   /** The latest verdict is not {@code ALLOW} (its {@code status} says why). */
   DENIED(false),
   /**

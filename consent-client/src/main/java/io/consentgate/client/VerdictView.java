@@ -86,6 +86,8 @@ public final class VerdictView {
 
   private volatile long viewReachedAt = Long.MIN_VALUE;
   private volatile long gateReachedAt = Long.MIN_VALUE;
+  /** The gate's current epoch; -1 until known (or when the gate is not watched). */
+  private volatile long gateEpoch = -1;
   private volatile long lag;
   private volatile boolean closed;
   private volatile long applied;
@@ -231,6 +233,14 @@ public final class VerdictView {
     }
   }
 
+  /**
+   * The epoch the gate publishes in now. A contact whose latest verdict is from an older epoch has
+   * not been re-published since the gate began re-deciding, and is answered {@link Reason#REPUBLISHING}.
+   */
+  public void gateEpoch(long epoch) {
+    gateEpoch = epoch;
+  }
+
   /** The offsets the gate's consumer group has committed on its input topics. */
   public void gateCommitted(Map<TopicPartition, Long> committed) {
     synchronized (gateLock) {
@@ -267,15 +277,18 @@ public final class VerdictView {
     Objects.requireNonNull(contactId, "contactId");
     Reason blocking = blocking(nowMillis);
     VerdictSummary v = table.get(contactId, reasons == null ? null : reasons.get(contactId));
-    return answer(contactId, v, blocking, nowMillis);
+    return answer(contactId, v, blocking, gateEpoch, nowMillis);
   }
 
-  private static Permission answer(String contactId, VerdictSummary v, Reason blocking, long nowMillis) {
+  private static Permission answer(String contactId, VerdictSummary v, Reason blocking, long gateEpoch, long nowMillis) {
     if (blocking != Reason.ALLOWED) {
       return Permission.of(contactId, blocking, v);
     }
     if (v == null) {
       return Permission.of(contactId, Reason.UNKNOWN_CONTACT, null);
+    }
+    if (v.epoch() < gateEpoch) {
+      return Permission.of(contactId, Reason.REPUBLISHING, v);
     }
     if (v.decision() != Decision.ALLOW) {
       return Permission.of(contactId, Reason.DENIED, v);
@@ -345,8 +358,9 @@ public final class VerdictView {
     }
     table.getAll(batch, n, reasons == null ? null : reasons::get, found, scratch);
     Reason blocking = blocking(nowMillis);
+    long epoch = gateEpoch;
     for (int k = 0; k < n; k++) {
-      Permission p = answer(batch[k], found[k], blocking, nowMillis);
+      Permission p = answer(batch[k], found[k], blocking, epoch, nowMillis);
       (p.mayEmail() ? allowed : denied).accept(p);
     }
   }

@@ -99,6 +99,13 @@ class ConsentClientTest {
       return Map.copyOf(committed);
     }
 
+    volatile java.util.OptionalLong epoch = java.util.OptionalLong.empty();
+
+    @Override
+    public java.util.OptionalLong epoch() {
+      return epoch;
+    }
+
     @Override
     public void close() {}
   }
@@ -230,6 +237,30 @@ class ConsentClientTest {
     assertThat(client.check("c-ann").reason()).isEqualTo(Reason.GATE_BEHIND);
     assertThat(client.status().blocking()).isEqualTo(Reason.GATE_BEHIND);
     assertThat(client.status().gateCurrentAsOf()).isEmpty();
+  }
+
+  /**
+   * After a reset the gate records a new epoch and re-publishes every contact in it. Until a
+   * contact's verdict of that epoch arrives, its older verdict says nothing about a withdrawal the
+   * gate has recorded since: no yes for it, while contacts already re-published are answered.
+   */
+  @Test
+  void aContactNotYetRePublishedInTheGatesNewEpochIsNotAllowed() {
+    FakeGate gate = new FakeGate();
+    gate.epoch = java.util.OptionalLong.of(0);
+    start(Map.of(), gate, null);
+    publish(P0, "c-ann", allow("c-ann", 0, 1));
+    publish(P1, "c-bob", allow("c-bob", 0, 1));
+    waitFor(() -> client.check("c-ann").mayEmail() && client.check("c-bob").mayEmail());
+
+    gate.epoch = java.util.OptionalLong.of(1); // reset: epoch 1 recorded, the gate re-decides
+    waitFor(() -> client.check("c-ann").reason() == Reason.REPUBLISHING);
+    assertThat(client.check("c-bob").reason()).isEqualTo(Reason.REPUBLISHING);
+
+    publish(P0, "c-ann", allow("c-ann", 1, 1)); // re-published in epoch 1
+    waitFor(() -> client.check("c-ann").mayEmail());
+    assertThat(client.check("c-bob").mayEmail()).as("not re-published yet").isFalse();
+    assertThat(client.filter(List.of("c-ann", "c-bob")).allowed()).containsExactly("c-ann");
   }
 
   @Test

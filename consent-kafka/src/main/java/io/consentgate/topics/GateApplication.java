@@ -15,4 +15,26 @@ public final class GateApplication {
   public static final String DEFAULT_ID = "consent-gate";
 
   private GateApplication() {}
+
+  /**
+   * The compacted topic where the gate records its current epoch, one record keyed by the
+   * application id with the value {@code "<epoch> <CATCHING_UP|LIVE>"}. {@code reset} writes the
+   * next epoch there before the gate re-decides; senders read it to know which epoch counts.
+   */
+  public static String epochTopic(String applicationId) {
+    return applicationId + "-consent-epoch";
+  }
+
+  /** The epoch of a record of {@link #epochTopic}; empty when the value is not one. */
+  public static java.util.OptionalLong epochOf(String recordValue) {
+    if (recordValue == null) {
+      return java.util.OptionalLong.empty();
+    }
+    String number = recordValue.strip().split(" ", 2)[0];
+    try {
+      return java.util.OptionalLong.of(Long.parseLong(number));
+    } catch (NumberFormatException e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
 }

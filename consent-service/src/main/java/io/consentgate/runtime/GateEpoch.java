@@ -51,7 +51,7 @@ public final class GateEpoch {
   private GateEpoch() {}
 
   public static String topic(String applicationId) {
-    return applicationId + "-consent-epoch";
+    return io.consentgate.topics.GateApplication.epochTopic(applicationId);
   }
 
   /** The recorded epoch of {@code applicationId}, if any. */

@@ -59,6 +59,9 @@ class SenderClientSecurityIT {
     acls.add(allow("sender", ResourceType.GROUP, APP, AclOperation.DESCRIBE));
     acls.add(allow("sender", ResourceType.TOPIC, "contact-created", AclOperation.DESCRIBE));
     acls.add(allow("sender", ResourceType.TOPIC, "consent-evidence", AclOperation.DESCRIBE));
+    // ... and, for REPUBLISHING, READ on the gate's epoch topic.
+    acls.add(allow("sender", ResourceType.TOPIC, APP + "-consent-epoch", AclOperation.READ));
+    acls.add(allow("sender", ResourceType.TOPIC, APP + "-consent-epoch", AclOperation.DESCRIBE));
     try (Admin client = Admin.create(admin.config().kafka().clientProperties())) {
       client.createAcls(acls).all().get(30, TimeUnit.SECONDS);
     }
