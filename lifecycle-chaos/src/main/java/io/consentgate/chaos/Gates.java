@@ -44,6 +44,7 @@ final class Gates {
   private final String heap;
   private final Path dir;
   private final Map<String, String> base;
+  private final List<GateProcess> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int started;
 
   Gates(Path jar, String heap, Path dir, Map<String, String> base) {
@@ -91,8 +92,24 @@ final class Gates {
   GateProcess run(String applicationId, int slot, boolean takeOver) throws IOException {
     started++;
     Path log = logs().resolve(String.format("%03d-%s-%d.log", started, applicationId, slot));
-    return GateProcess.start(jar, heap, "run", flags(applicationId, slot),
+    GateProcess gate = GateProcess.start(jar, heap, "run", flags(applicationId, slot),
         takeOver ? List.of("--take-over-verdict-topic") : List.of(), applicationId, slot, log);
+    processes.add(gate);
+    return gate;
+  }
+
+  /** SIGKILL to every gate still running: a run that ends early must not leave its children behind. */
+  void killAll() {
+    for (GateProcess gate : processes) {
+      if (gate.alive()) {
+        try {
+          gate.kill();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** {@code reset --execute} for the application, with the state directory of its slot 0. */
