@@ -29,7 +29,8 @@ public final class ChaosMain implements Callable<Integer> {
   static final int USAGE = 2;
   static final int BROKEN = 3;
 
-  @Option(names = "--records", defaultValue = "1000000", description = "Input records to write (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--records", defaultValue = "1000000", description = "Input records to write at least; more while the "
+      + "faults last (default: ${DEFAULT-VALUE}).")
   long records;
 
   @Option(names = "--faults", defaultValue = "30", description = "Faults to inject while writing (default: ${DEFAULT-VALUE}).")

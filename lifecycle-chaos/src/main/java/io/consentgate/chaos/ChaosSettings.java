@@ -7,7 +7,7 @@ import java.util.List;
  * One chaos run.
  *
  * @param seed seeds the generator's records, the faults' kinds, moments and victims
- * @param records input records the generator writes
+ * @param records input records the generator writes at least: it goes on while faults last
  * @param faults faults injected while it writes (the opening race, if any, comes on top)
  * @param brokers 1 (the project's EmbeddedKafka) or 3 (Kafka's test kit; broker faults too)
  * @param partitions of the input topics, and so the gate's tasks

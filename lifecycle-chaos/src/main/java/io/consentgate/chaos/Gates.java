@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,9 +144,5 @@ final class Gates {
           + " s; its output: " + output);
     }
     return new Outcome(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-  }
-
-  List<String> describe() {
-    return new ArrayList<>(List.of("jar " + jar, "state and logs under " + dir));
   }
 }

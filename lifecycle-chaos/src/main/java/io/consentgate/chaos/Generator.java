@@ -22,8 +22,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A share of the records goes through a producer that partitions with CRC32, as librdkafka-based
  * clients do, so the same contact's records also arrive on partitions its task does not own.
  *
- * <p>The driver holds it back: it writes no further than {@link #allowUpTo}, so that traffic flows
- * through every fault and no fault is left for after the last record.
+ * <p>{@code records} is a minimum: while the run {@linkplain #holdOpen holds it open} it writes on
+ * past it, so that traffic flows through every fault however long the faults take.
  */
 final class Generator implements AutoCloseable {
 
@@ -40,7 +40,7 @@ final class Generator implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
   private final Thread thread;
-  private volatile long allowed;
+  private volatile boolean open = true;
   private volatile boolean stopping;
   private volatile Throwable crash;
 
@@ -58,7 +58,6 @@ final class Generator implements AutoCloseable {
     this.records = records;
     this.crc32Share = crc32Share;
     this.ratePerSecond = ratePerSecond;
-    this.allowed = records;
     this.thread = new Thread(this::run, "chaos-generator");
     this.thread.setDaemon(true);
   }
@@ -67,9 +66,9 @@ final class Generator implements AutoCloseable {
     thread.start();
   }
 
-  /** Writes no record past the {@code n}th until allowed further. */
-  void allowUpTo(long n) {
-    allowed = Math.min(records, n);
+  /** While open, it goes on writing past its number of records; once closed, it stops there or at once. */
+  void holdOpen(boolean open) {
+    this.open = open;
   }
 
   long sent() {
@@ -89,8 +88,12 @@ final class Generator implements AutoCloseable {
     return firstFailure.get();
   }
 
-  long records() {
-    return records;
+
+  /** Fails when the generator has stopped on an error: nothing would arrive any more. */
+  void requireRunning() {
+    if (crash != null) {
+      throw new IllegalStateException("the generator failed: " + crash, crash);
+    }
   }
 
   /** Waits until every record is sent and answered for (acknowledged or failed). */
@@ -131,20 +134,11 @@ final class Generator implements AutoCloseable {
     try (KafkaProducer<String, byte[]> java = new KafkaProducer<>(producerProps(false), new StringSerializer(), new ByteArraySerializer());
          KafkaProducer<String, byte[]> crc32 = new KafkaProducer<>(producerProps(true), new StringSerializer(), new ByteArraySerializer())) {
       long startNanos = System.nanoTime();
-      long pausedNanos = 0;
-      for (long i = 0; i < records && !stopping; i++) {
-        if (i >= allowed) {
-          long pauseStart = System.nanoTime();
-          while (i >= allowed && !stopping) {
-            Thread.sleep(10);
-          }
-          pausedNanos += System.nanoTime() - pauseStart; // the rate counts time allowed to write
-        }
+      for (long i = 0; (i < records || open) && !stopping; i++) {
         if (i == baseContacts) {
           startNanos = System.nanoTime(); // the rate counts from the end of the base
-          pausedNanos = 0;
         }
-        long due = i < baseContacts ? 0 : startNanos + pausedNanos + (i - baseContacts) * 1_000_000_000L / ratePerSecond;
+        long due = i < baseContacts ? 0 : startNanos + (i - baseContacts) * 1_000_000_000L / ratePerSecond;
         long wait = due - System.nanoTime();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);

@@ -23,11 +23,8 @@ final class LifecycleChaos {
 
   /** The least time between the end of one fault and the start of the next. */
   static final Duration GAP = Duration.ofSeconds(2);
-  /**
-   * Traffic kept for the last fault and after it, in seconds of the generator's rate: enough for a
-   * gate to restart, catch up and re-publish while records keep arriving.
-   */
-  static final Duration AFTERMATH = Duration.ofSeconds(30);
+  /** Traffic after the last fault has done what it does, at least. */
+  static final Duration AFTERMATH = Duration.ofSeconds(5);
 
   private LifecycleChaos() {}
 
@@ -81,13 +78,9 @@ final class LifecycleChaos {
     List<Fault> schedule = Fault.schedule(s.faults(), s.kinds(), random);
     long base = s.records() / 3;
     int rate = s.rate() > 0 ? s.rate() : autoRate(s.records() - base, schedule.size());
-    // Records kept for the last fault: its aftermath (a catch-up, a re-publication) must see
-    // traffic too, however long the faults before it took.
-    long reserve = Math.min((s.records() - base) / 2, Math.max(s.records() / 20, (long) rate * AFTERMATH.toSeconds()));
-    long cap = s.records() - reserve;
-    List<Long> points = faultPoints(base, cap, schedule.size(), random);
-    out.println("chaos: a base of " + base + " contacts, then at most " + rate + " records/s; faults " + schedule
-        + " at records " + points);
+    List<Long> points = faultPoints(base, base + (s.records() - base) * 9 / 10, schedule.size(), random);
+    out.println("chaos: a base of " + base + " contacts, then " + rate + " records/s; faults " + schedule + " at records "
+        + points);
     Generator generator = new Generator(s.seed(), s.records(), base, s.crc32Share(), rate,
         new InputRecordSerializer(config.topics(), runtime.valueSerdes()), clientProps);
     VerdictRules.Findings findings;
@@ -96,7 +89,6 @@ final class LifecycleChaos {
     try (ClusterView view = new ClusterView(clientProps, config.topics());
          Driver driver = new Driver(gates, view, cluster, s.partitions(), random, out);
          generator) {
-      generator.allowUpTo(schedule.isEmpty() ? s.records() : cap);
       generator.start();
       driver.open(s.race());
       long lastFault = System.nanoTime();
@@ -105,17 +97,18 @@ final class LifecycleChaos {
         // run under traffic in between.
         while (generator.sent() < points.get(k) || System.nanoTime() - lastFault < GAP.toNanos()) {
           driver.watch();
-          if (generator.awaitFinished(200)) {
-            throw new IllegalStateException("the generator stopped at record " + generator.sent() + " before fault " + k);
-          }
-        }
-        if (k + 1 == schedule.size()) {
-          generator.allowUpTo(s.records()); // the last fault's aftermath, a re-publication say, under traffic
+          generator.requireRunning();
+          Thread.sleep(200);
         }
         driver.inject(schedule.get(k), generator.sent());
         lastFault = System.nanoTime();
       }
-      generator.allowUpTo(s.records());
+      // The last fault's aftermath (a catch-up, a re-publication) sees traffic too.
+      while (System.nanoTime() - lastFault < AFTERMATH.toNanos()) {
+        driver.watch();
+        Thread.sleep(200);
+      }
+      generator.holdOpen(false);
       while (!generator.awaitFinished(500)) {
         driver.watch();
       }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short, seeded version of the lifecycle chaos suite: gates of the production jar while
- * contacts, grants and withdrawals arrive; on one broker a race of two application ids and four
- * faults, on three brokers four more with a partition leader killed, every kind once between
+ * contacts, grants and withdrawals arrive; on one broker a race of two application ids and three
+ * faults, on three brokers four others with a partition leader killed, every kind once between
  * them. Passes when nothing is
  * lost, duplicated or allowed after a withdrawal and no gate misbehaved (see lifecycle-chaos/README.md).
  */
@@ -21,7 +21,7 @@ class LifecycleChaosIT {
 
   /** A third of them the base of contacts: more than one re-publication batch (5,000 contacts) per task. */
   private static final long RECORDS = 36_000;
-  /** The rest in about fifty seconds: four faults and their aftermath, on two cores shared with other builds. */
+  /** The rest in about fifty seconds, and on at this rate while the faults last. */
   private static final int RATE = 500;
 
   @TempDir
@@ -41,20 +41,21 @@ class LifecycleChaosIT {
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void oneBrokerRaceResetTakeoverAndIntruderLoseNothing() throws Exception {
-    assertPassed(LifecycleChaos.run(settings(20261201L, List.of(Fault.RESET, Fault.TAKEOVER, Fault.SECOND_APP_ID,
-        Fault.RESTART), 1, 1, true), System.out));
+    assertPassed(LifecycleChaos.run(settings(20261201L, List.of(Fault.RESET, Fault.TAKEOVER, Fault.SECOND_APP_ID), 1, 1, true),
+        System.out));
   }
 
-  /** A partition leader killed and restarted, among the faults that make a gate restore, rebalance or re-decide. */
+  /** A partition leader killed and restarted, among the faults that make a gate restore or rebalance. */
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void threeBrokersWithALeaderKilledLoseNothing() throws Exception {
-    assertPassed(LifecycleChaos.run(settings(20261202L, List.of(Fault.BROKER, Fault.KILL, Fault.RESET, Fault.SECOND_INSTANCE),
+    assertPassed(LifecycleChaos.run(settings(20261202L, List.of(Fault.BROKER, Fault.KILL, Fault.RESTART, Fault.SECOND_INSTANCE),
         3, 2, false), System.out));
   }
 
   private void assertPassed(ChaosResult result) throws Exception {
-    assertThat(result.findings().records()).as("the input the checker read").isEqualTo(RECORDS);
+    assertThat(result.findings().records()).as("the input the checker read: at least the records asked for")
+        .isGreaterThanOrEqualTo(RECORDS);
     assertThat(result.faults()).as("faults injected, the opening race included")
         .isEqualTo(result.settings().faults() + (result.settings().race() ? 1 : 0));
     assertThat(result.failures()).as(result.summary() + "; gate logs in " + dir.resolve("logs")
