@@ -3,6 +3,7 @@ package io.consentgate.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.consentgate.dev.Crc32Partitioner;
 import io.consentgate.events.ConsentVerdict;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.MetricsEndpoint;

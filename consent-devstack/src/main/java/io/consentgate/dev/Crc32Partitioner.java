@@ -1,4 +1,4 @@
-package io.consentgate.app;
+package io.consentgate.dev;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -9,11 +9,12 @@ import org.apache.kafka.common.Cluster;
 /**
  * How librdkafka-based clients (Python confluent-kafka, Go, .NET, C/C++) place a keyed record by
  * default ({@code partitioner=consistent_random}): CRC-32 of the key bytes modulo the partition
- * count, where the Java client uses murmur2.
+ * count, where the Java client uses murmur2. Shared by the tests that produce as such a client
+ * would: the misrouting tests and the lifecycle chaos suite's generator.
  */
 public final class Crc32Partitioner implements Partitioner {
 
-  static int partitionOf(String key, int partitions) {
+  public static int partitionOf(String key, int partitions) {
     CRC32 crc = new CRC32();
     crc.update(key.getBytes(StandardCharsets.UTF_8));
     return (int) (crc.getValue() % partitions);
