@@ -134,7 +134,6 @@ public final class BenchMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true"); // the chart is drawn off-screen, on servers without a display
-    io.consentgate.runtime.query.QueryEndpoint.noDelay(); // as the gate's command line does
     System.exit(new CommandLine(new BenchMain()).execute(args));
   }
 
