@@ -36,6 +36,8 @@ public final class GateHttpServer implements AutoCloseable {
       UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
       UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT);
 
+  private static final long SHUTDOWN_IDLE_TIMEOUT_MS = 100;
+
   private final Server server;
   private final ServerConnector connector;
   private final String host;
@@ -85,6 +87,9 @@ public final class GateHttpServer implements AutoCloseable {
     connector.setHost(host);
     connector.setPort(port);
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    // On stop, a kept-alive connection with no request on it (a peer's, a scraper's) has nothing to
+    // finish: close it at once rather than after Jetty's default second.
+    connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT_MS);
     server.addConnector(connector);
     NetworkConnectionLimit connections = new NetworkConnectionLimit(limits.maxConnections(), server);
     connections.setEndPointIdleTimeout(HttpLimits.CROWDED_IDLE_TIMEOUT.toMillis());

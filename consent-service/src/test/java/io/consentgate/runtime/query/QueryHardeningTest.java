@@ -263,7 +263,7 @@ class QueryHardeningTest {
 
   @Test
   void onStopARequestInFlightFinishesAndStoppingIsBounded() throws Exception {
-    QueryEndpoint gate = open(HttpLimits.QUERY.withStopTimeout(Duration.ofSeconds(3)));
+    QueryEndpoint gate = open(HttpLimits.QUERY.withStopTimeout(Duration.ofSeconds(5)));
     CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
       try {
         return getContact(gate, "c-remote"); // waits for the owner, another instance
@@ -286,10 +286,19 @@ class QueryHardeningTest {
     } catch (java.net.ConnectException | java.net.SocketTimeoutException refused) {
       // refused outright, or left unanswered: either way a new request is not taken on
     }
+    Thread.sleep(1_000); // longer than idle connections are given on stop: this one is not idle, it waits
+    assertThat(stopping).isNotDone();
     remoteAnswer.complete(Answer.error(404, "the owner's answer"));
 
     assertThat(inFlight.get(5, TimeUnit.SECONDS).statusCode()).as("answered before the server stopped").isEqualTo(404);
     stopping.get(5, TimeUnit.SECONDS);
+
+    QueryEndpoint idle = open(HttpLimits.QUERY);
+    assertThat(getContact(idle, "c-a").statusCode()).isEqualTo(200); // leaves a kept-alive connection open
+    long closing = System.nanoTime();
+    idle.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("an idle connection does not hold the stop")
+        .isLessThan(Duration.ofMillis(800));
 
     QueryEndpoint stuck = open(HttpLimits.QUERY.withStopTimeout(Duration.ofSeconds(1)));
     CompletableFuture<Answer> never = new CompletableFuture<>();
