@@ -31,9 +31,13 @@ public record HttpLimits(Duration idleTimeout, Duration bodyTimeout, int maxHead
   /** The idle timeout of open connections while the server is at {@link #maxConnections}. */
   public static final Duration CROWDED_IDLE_TIMEOUT = Duration.ofSeconds(2);
 
-  /** For the query API: check bodies of up to 1,000 ids fit in 1 MiB. */
+  /**
+   * For the query API: check bodies of up to 1,000 ids fit in 1 MiB. A thread works only while a
+   * request is answered from the local store (waits for clients and peers take none), so a few per
+   * core suffice; more would only contend for the cores.
+   */
   public static final HttpLimits QUERY = new HttpLimits(Duration.ofSeconds(30), Duration.ofSeconds(10), 8 * 1024,
-      1 << 20, 16L << 20, 32, 2048, Duration.ofSeconds(5));
+      1 << 20, 16L << 20, Math.max(12, 4 * Runtime.getRuntime().availableProcessors()), 2048, Duration.ofSeconds(5));
 
   /** For {@code /metrics} and {@code /health}: no bodies, few clients. */
   public static final HttpLimits METRICS = new HttpLimits(Duration.ofSeconds(30), Duration.ofSeconds(10), 8 * 1024,
