@@ -134,7 +134,6 @@ public final class BenchMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true"); // the chart is drawn off-screen, on servers without a display
-    io.consentgate.runtime.query.QueryEndpoint.noDelay(); // as the gate's command line does
     System.exit(new CommandLine(new BenchMain()).execute(args));
   }
 
@@ -460,6 +459,9 @@ public final class BenchMain implements Callable<Integer> {
         work.resolve("query"));
     log("query API (%s contacts, 2 instances): one contact local %s ms, forwarded %s ms; check of 1,000 %s ms",
         q.get("contacts"), q.get("local_ms"), q.get("forwarded_ms"), q.get("check_1000_ms"));
+    ((Map<?, ?>) q.get("concurrent")).forEach((clients, level) -> log("query API, %s concurrent clients: %s",
+        clients, level));
+    log("query API while 200 connections stall: %s", q.get("get_while_200_stalled_ms"));
     results.put("query", q);
   }
 

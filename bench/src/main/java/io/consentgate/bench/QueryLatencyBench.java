@@ -9,6 +9,7 @@ import io.consentgate.runtime.query.QuerySettings;
 import io.consentgate.serde.ValueSerdes;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -33,10 +37,20 @@ import org.apache.kafka.streams.StreamsConfig;
  * time on a kept-alive connection, for one contact the asked instance owns (answered locally), one
  * the other instance owns (forwarded), and a check of 1,000 contacts of both. The first fifth of
  * each series is not measured (warm-up).
+ *
+ * <p>Then under load: {@link #CLIENTS} concurrent clients (one thread and kept-alive connection
+ * each) asking for random contacts of both instances, and checking 1,000 random contacts: requests
+ * per second and p50, p99 at each level. And last, single requests while 200 clients hold
+ * connections stalled (headers never finished, bodies promised and never sent).
  */
 final class QueryLatencyBench {
 
   private static final String TOKEN = "bench-token";
+  /** The levels of concurrent clients. */
+  static final int[] CLIENTS = {1, 16, 64};
+  private static final int STALLED = 200;
+  /** A request not answered within this counts as not answered (and ends a series early). */
+  private static final Duration PATIENCE = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BenchCluster cluster;
@@ -101,10 +115,138 @@ final class QueryLatencyBench {
         Collections.shuffle(shuffled, random);
         return check(a, shuffled.subList(0, Math.min(QuerySettings.MAX_BATCH, shuffled.size())));
       }));
+      Map<String, Object> concurrent = new LinkedHashMap<>();
+      for (int clients : CLIENTS) {
+        Map<String, Object> level = new LinkedHashMap<>();
+        level.put("get", load(clients, Math.max(requests, clients * 20), rnd -> get(a, contacts.get(rnd.nextInt(contacts.size())))));
+        level.put("check_1000", load(clients, Math.max(batches, clients * 2), rnd -> {
+          List<String> ids = new ArrayList<>(QuerySettings.MAX_BATCH);
+          for (int i = 0; i < Math.min(QuerySettings.MAX_BATCH, contacts.size()); i++) {
+            ids.add(contacts.get(rnd.nextInt(contacts.size())));
+          }
+          return check(a, ids);
+        }));
+        concurrent.put(String.valueOf(clients), level);
+      }
+      r.put("concurrent", concurrent);
+      r.put("get_while_200_stalled_ms", whileStalled(endpoints.get(0).port(), Math.max(50, requests / 10),
+          () -> get(a, local.get(random.nextInt(local.size())))));
       return r;
     } finally {
       endpoints.forEach(QueryEndpoint::close);
       gates.forEach(GateService::close);
+    }
+  }
+
+  private interface RandomRequest {
+    HttpResponse<String> send(Random random) throws Exception;
+  }
+
+  /**
+   * {@code n} requests shared by {@code clients} threads, each with its own connection, after one
+   * unmeasured round of {@code clients} requests: requests per second over the measured ones, and
+   * their p50 and p99. Every answer must be 200.
+   */
+  private static Map<String, Object> load(int clients, int n, RandomRequest request) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<double[]>> warmup = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        int seed = c;
+        warmup.add(pool.submit(() -> timed(request, new Random(1000 + seed), 2)));
+      }
+      for (Future<double[]> f : warmup) {
+        f.get();
+      }
+      List<Future<double[]>> runs = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int c = 0; c < clients; c++) {
+        int share = n / clients + (c < n % clients ? 1 : 0);
+        int seed = c;
+        runs.add(pool.submit(() -> timed(request, new Random(seed), share)));
+      }
+      double[] all = new double[n];
+      int k = 0;
+      for (Future<double[]> f : runs) {
+        double[] ms = f.get();
+        System.arraycopy(ms, 0, all, k, ms.length);
+        k += ms.length;
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      java.util.Arrays.sort(all);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("clients", clients);
+      m.put("requests", n);
+      m.put("requests_per_s", Math.round(n / seconds));
+      m.put("p50", Math.round(LatencyBench.percentile(all, 50) * 100) / 100.0);
+      m.put("p99", Math.round(LatencyBench.percentile(all, 99) * 100) / 100.0);
+      return m;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** One client's share: its own HTTP client (one kept-alive connection), {@code n} timed requests. */
+  private static double[] timed(RandomRequest request, Random random, int n) throws Exception {
+    double[] ms = new double[n];
+    for (int i = 0; i < n; i++) {
+      long start = System.nanoTime();
+      HttpResponse<String> response = request.send(random);
+      ms[i] = (System.nanoTime() - start) / 1e6;
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("query answered " + response.statusCode() + ": " + response.body());
+      }
+    }
+    return ms;
+  }
+
+  /**
+   * {@code n} requests, one at a time, while {@value #STALLED} connections stall: half stop in the
+   * middle of their headers, half promise a body (with a valid token) and never send it. Reports the
+   * answered requests' p50 and p99 and how many got no answer within {@link #PATIENCE}; three of
+   * those end the series.
+   */
+  private Map<String, Object> whileStalled(int port, int n, Request request) throws Exception {
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < STALLED; i++) {
+        Socket socket = new Socket("127.0.0.1", port);
+        stalled.add(socket);
+        String sent = i % 2 == 0 ? "GET /v1/contacts/c-1 HTTP/1.1\r\nHost: bench\r\n"
+            : "POST " + QueryEndpoint.CHECK_PATH + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+        socket.getOutputStream().write(sent.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+      }
+      Thread.sleep(200); // let the server take them all in
+      double[] ms = new double[n];
+      int answered = 0;
+      int unanswered = 0;
+      for (int i = 0; i < n && unanswered < 3; i++) {
+        long start = System.nanoTime();
+        try {
+          HttpResponse<String> response = request.send();
+          if (response.statusCode() != 200) {
+            throw new IllegalStateException("query answered " + response.statusCode() + ": " + response.body());
+          }
+          ms[answered++] = (System.nanoTime() - start) / 1e6;
+        } catch (java.net.http.HttpTimeoutException e) {
+          unanswered++;
+        }
+      }
+      double[] sorted = java.util.Arrays.copyOf(ms, answered);
+      java.util.Arrays.sort(sorted);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("stalled_connections", STALLED);
+      m.put("requests", answered);
+      m.put("unanswered_within_" + PATIENCE.toSeconds() + "s", unanswered);
+      m.put("p50", answered == 0 ? null : Math.round(LatencyBench.percentile(sorted, 50) * 100) / 100.0);
+      m.put("p99", answered == 0 ? null : Math.round(LatencyBench.percentile(sorted, 99) * 100) / 100.0);
+      return m;
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
     }
   }
 
@@ -148,12 +290,12 @@ final class QueryLatencyBench {
   private HttpResponse<String> get(String url, String contactId) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url + QueryEndpoint.CONTACT_PATH
             + URLEncoder.encode(contactId, StandardCharsets.UTF_8).replace("+", "%20")))
-        .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + TOKEN).timeout(PATIENCE).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> check(String url, List<String> contactIds) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url + QueryEndpoint.CHECK_PATH))
-        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json").timeout(PATIENCE)
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(contactIds))).build(),
         HttpResponse.BodyHandlers.ofString());
   }

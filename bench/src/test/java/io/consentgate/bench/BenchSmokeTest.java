@@ -45,6 +45,14 @@ class BenchSmokeTest {
     for (String series : new String[] {"local_ms", "forwarded_ms", "check_1000_ms"}) {
       assertThat(results.get("query").get(series).get("p99").asDouble()).as(series).isPositive();
     }
+    for (int clients : QueryLatencyBench.CLIENTS) {
+      JsonNode level = results.get("query").get("concurrent").get(String.valueOf(clients));
+      assertThat(level.get("get").get("requests_per_s").asDouble()).as("GETs, %d clients", clients).isPositive();
+      assertThat(level.get("check_1000").get("p99").asDouble()).as("checks, %d clients", clients).isPositive();
+    }
+    JsonNode stalled = results.get("query").get("get_while_200_stalled_ms");
+    assertThat(stalled.get("unanswered_within_5s").asInt()).as("requests while 200 connections stall").isZero();
+    assertThat(stalled.get("p99").asDouble()).isPositive();
     assertThat(results.get("rerouting").get("with_eps_runs")).hasSize(1);
     assertThat(results.get("audit").get("median_ratio").asDouble()).isPositive();
     assertThat(Files.size(dir.resolve("smoke.png"))).isPositive();

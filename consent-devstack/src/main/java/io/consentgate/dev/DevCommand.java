@@ -69,7 +69,8 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "Address Kafka, the registry, the metrics endpoint and the query API listen on (default: "
-          + "${DEFAULT-VALUE}). The query API refuses a non-loopback address without query.tokens.file.")
+          + "${DEFAULT-VALUE}). The query API refuses a non-loopback address without query.tokens.file, and without "
+          + "TLS (query.tls.keystore) unless query.insecure=true.")
   String host;
 
   @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE}; 0: a free one).")
@@ -190,9 +191,9 @@ public final class DevCommand implements Callable<Integer>, io.consentgate.app.C
     }
     String host = query.host().contains(":") ? "[" + query.host() + "]" : query.host();
     if (query.port() == 0) {
-      return "http://" + host + ":<a free port, named in the log>/v1/contacts/{contactId}";
+      return query.scheme() + "://" + host + ":<a free port, named in the log>/v1/contacts/{contactId}";
     }
-    return "http://" + host + ":" + query.port() + "/v1/contacts/{contactId}"
+    return query.scheme() + "://" + host + ":" + query.port() + "/v1/contacts/{contactId}"
         + (query.tokens().isEmpty() ? "" : "   (Authorization: Bearer <a token of " + GateConfig.QUERY_TOKENS_FILE + ">)");
   }
 

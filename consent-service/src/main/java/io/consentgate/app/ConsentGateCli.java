@@ -33,7 +33,6 @@ public final class ConsentGateCli {
   public static final int EXIT_GATE_FAILED = 5;
 
   public static void main(String[] args) {
-    io.consentgate.runtime.query.QueryEndpoint.noDelay(); // before any HTTP server of the process (dev's registry first)
     CommandLine cli = commandLine();
     // stdout carries data (verdict lines); a large buffer instead of System.out's flush per line.
     PrintWriter out = new PrintWriter(new BufferedWriter(

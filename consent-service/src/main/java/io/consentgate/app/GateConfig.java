@@ -7,6 +7,7 @@ import io.consentgate.policy.RoleAddresses;
 import io.consentgate.registry.RestSchemaRegistry;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.query.QuerySettings;
+import io.consentgate.runtime.query.QueryTls;
 import io.consentgate.serde.ConfluentAvroSerde;
 import io.consentgate.topics.GateApplication;
 import io.consentgate.topics.GateTopics;
@@ -75,6 +76,12 @@ public final class GateConfig {
   public static final String QUERY_ADVERTISED = "query.advertised";
   public static final String QUERY_TOKENS_FILE = "query.tokens.file";
   public static final String QUERY_STANDBY_MAX_LAG = "query.standby.max-lag";
+  public static final String QUERY_TLS_KEYSTORE = QueryTls.KEYSTORE;
+  public static final String QUERY_TLS_KEYSTORE_PASSWORD = QueryTls.KEYSTORE_PASSWORD;
+  public static final String QUERY_TLS_TRUSTSTORE = QueryTls.TRUSTSTORE;
+  public static final String QUERY_TLS_TRUSTSTORE_PASSWORD = QueryTls.TRUSTSTORE_PASSWORD;
+  /** Plain HTTP beyond loopback, on purpose: something else encrypts the traffic. */
+  public static final String QUERY_INSECURE = "query.insecure";
   /** Any Kafka client or Streams property, passed through without the prefix (e.g. kafka.security.protocol). */
   public static final String KAFKA_PREFIX = "kafka.";
   /** Registry client TLS settings, Confluent's names (schema.registry.ssl.truststore.location ...). */
@@ -123,6 +130,11 @@ public final class GateConfig {
     d.put(QUERY_ADVERTISED, null);
     d.put(QUERY_TOKENS_FILE, null);
     d.put(QUERY_STANDBY_MAX_LAG, String.valueOf(QuerySettings.DEFAULT_STANDBY_MAX_LAG));
+    d.put(QUERY_TLS_KEYSTORE, null);
+    d.put(QUERY_TLS_KEYSTORE_PASSWORD, null);
+    d.put(QUERY_TLS_TRUSTSTORE, null);
+    d.put(QUERY_TLS_TRUSTSTORE_PASSWORD, null);
+    d.put(QUERY_INSECURE, "false");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
@@ -379,11 +391,35 @@ public final class GateConfig {
       }
       String advertised = values.get(QUERY_ADVERTISED);
       List<String> tokens = tokens();
+      String insecure = values.get(QUERY_INSECURE);
+      if (!insecure.equals("true") && !insecure.equals("false")) {
+        throw new ConfigException(QUERY_INSECURE + " must be true or false, got '" + insecure + "'");
+      }
       try {
+        QueryTls tls = port == QuerySettings.OFF ? null : queryTls();
         return new QuerySettings(values.get(QUERY_HOST), port, advertised == null || advertised.isBlank() ? null : advertised,
-            tokens, maxLag);
+            tokens, maxLag, tls, insecure.equals("true"));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage());
+      }
+    }
+
+    /** The query API's certificate, loaded now so that a wrong path or password stops the start; null: plain HTTP. */
+    private QueryTls queryTls() throws ConfigException {
+      String keystore = values.get(QUERY_TLS_KEYSTORE);
+      String truststore = values.get(QUERY_TLS_TRUSTSTORE);
+      if (keystore == null || keystore.isBlank()) {
+        if (truststore != null && !truststore.isBlank()) {
+          throw new ConfigException(QUERY_TLS_TRUSTSTORE + " is set but " + QUERY_TLS_KEYSTORE + " is not: the instances "
+              + "call each other over TLS only when they serve it");
+        }
+        return null;
+      }
+      try {
+        return QueryTls.load(Path.of(keystore), values.get(QUERY_TLS_KEYSTORE_PASSWORD),
+            truststore == null || truststore.isBlank() ? null : Path.of(truststore), values.get(QUERY_TLS_TRUSTSTORE_PASSWORD));
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new ConfigException(QUERY_TLS_KEYSTORE + ": not a path: " + e.getMessage());
       }
     }
 

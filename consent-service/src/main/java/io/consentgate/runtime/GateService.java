@@ -142,7 +142,7 @@ public final class GateService implements AutoCloseable {
     QuerySettings query = endpoint.settings();
     ContactAnswers answers = new ContactAnswers(new ConsentPolicy(topology.policy()), topology.epoch(), topology.catchUp(),
         Clock.systemUTC(), query.standbyMaxLag(), endpoint.applicationServer());
-    endpoint.serve(new ContactQueries(new StreamsStateLookup(streams), answers, new HttpPeers(query.ownToken()),
+    endpoint.serve(new ContactQueries(new StreamsStateLookup(streams), answers, new HttpPeers(query),
         endpoint.advertised()));
   }
 

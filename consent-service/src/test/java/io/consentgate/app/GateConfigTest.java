@@ -220,18 +220,62 @@ class GateConfigTest {
     Files.writeString(tokens, "# rotated 2026-11\n  new-token  \n\nold-token\n");
     var query = GateConfig.load(null, Map.of("query.port", "8088", "query.host", "0.0.0.0",
         "query.advertised", "gate-1.internal:8088", "query.tokens.file", tokens.toString(),
-        "query.standby.max-lag", "5")).query();
+        "query.standby.max-lag", "5", "query.insecure", "true")).query();
     assertThat(query.tokens()).containsExactly("new-token", "old-token");
     assertThat(query.ownToken()).isEqualTo("new-token");
     assertThat(query.standbyMaxLag()).isEqualTo(5);
 
     assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.port", "8088", "query.host", "0.0.0.0",
-        "query.tokens.file", tokens.toString()))).hasMessageContaining("query.advertised");
+        "query.tokens.file", tokens.toString(), "query.insecure", "true"))).hasMessageContaining("query.advertised");
     Files.writeString(tokens, "# nothing yet\n");
     assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.tokens.file", tokens.toString())))
         .hasMessageContaining("holds no token");
     assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.tokens.file", dir.resolve("missing").toString())))
         .hasMessageContaining("cannot read");
+  }
+
+  @Test
+  void beyondLoopbackTheQueryApiNeedsTlsUnlessTheOperatorSaysSomethingElseEncrypts() throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "t-1\n");
+    Map<String, String> exposed = Map.of("query.port", "8088", "query.host", "0.0.0.0", "query.advertised", "gate-1:8088",
+        "query.tokens.file", tokens.toString());
+    assertThatThrownBy(() -> GateConfig.load(null, exposed)).isInstanceOf(GateConfig.ConfigException.class)
+        .hasMessageContaining("query.tls.keystore").hasMessageContaining("query.insecure=true");
+
+    Path keystore = io.consentgate.runtime.http.TestCertificates.keystore(dir, "gate", "pw-123456");
+    Map<String, String> withTls = new HashMap<>(exposed);
+    withTls.put("query.tls.keystore", keystore.toString());
+    withTls.put("query.tls.keystore.password", "pw-123456");
+    var query = GateConfig.load(null, withTls).query();
+    assertThat(query.scheme()).isEqualTo("https");
+    assertThat(query.tls()).isNotNull();
+
+    Map<String, String> insecure = new HashMap<>(exposed);
+    insecure.put("query.insecure", "true");
+    assertThat(GateConfig.load(null, insecure).query().scheme()).isEqualTo("http");
+
+    withTls.put("query.tls.keystore.password", "wrong");
+    assertThatThrownBy(() -> GateConfig.load(null, withTls)).isInstanceOf(GateConfig.ConfigException.class)
+        .hasMessageContaining("query.tls.keystore");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.port", "8088", "query.tls.truststore", keystore.toString())))
+        .hasMessageContaining("query.tls.keystore is not");
+    assertThatThrownBy(() -> GateConfig.load(null, Map.of("query.insecure", "yes"))).hasMessageContaining("query.insecure");
+    assertThat(GateConfig.load(null, Map.of("query.tls.keystore", "/no/such/file.p12")).query().enabled())
+        .as("the query API off: its keystore is not read").isFalse();
+
+    CliRun run = CliRun.of("run", "--set", "query.port=8088", "--set", "query.host=0.0.0.0", "--set",
+        "query.advertised=gate-1:8088", "--set", "query.tokens.file=" + tokens);
+    assertThat(run.exitCode()).isEqualTo(ConsentGateCli.EXIT_USAGE);
+    assertThat(run.err()).contains("query.tls.keystore");
+  }
+
+  @Test
+  void everyKeyIsDocumentedInTheConfigurationReference() throws Exception {
+    String reference = Files.readString(Path.of("..", "docs", "configuration.md"));
+    for (String key : GateConfig.DEFAULTS.keySet()) {
+      assertThat(reference).as("docs/configuration.md documents %s", key).contains("| `" + key + "` |");
+    }
   }
 
   @Test

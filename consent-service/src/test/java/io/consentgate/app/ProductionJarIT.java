@@ -38,6 +38,51 @@ class ProductionJarIT {
     System.out.printf("production jar: %d class files, %.1f MB%n", classes.size(), Files.size(JAR) / 1e6);
   }
 
+  /**
+   * The JDK's {@code com.sun.net.httpserver} has no read timeout, a fixed pool any four stalled
+   * clients exhaust, and HTML error pages; the gate's HTTP servers run on Jetty. A class that names
+   * the JDK's server, ours or a dependency's, would bring that back unseen.
+   */
+  @Test
+  void noClassInTheProductionJarUsesTheJdksHttpServer() throws Exception {
+    byte[] needle = "com/sun/net/httpserver".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    List<String> users = new java.util.ArrayList<>();
+    int scanned = 0;
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      for (ZipEntry entry : java.util.Collections.list(jar.entries())) {
+        if (entry.getName().endsWith(".class")) {
+          scanned++;
+          byte[] bytes = jar.getInputStream(entry).readAllBytes();
+          if (indexOf(bytes, needle) >= 0) {
+            users.add(entry.getName());
+          }
+        }
+      }
+    }
+    assertThat(scanned).isGreaterThan(1000);
+    assertThat(users).as("classes that use com.sun.net.httpserver").isEmpty();
+    assertThat(classNamed("org/eclipse/jetty/server/Server.class")).as("the HTTP server it uses instead").isTrue();
+  }
+
+  private static boolean classNamed(String name) throws java.io.IOException {
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      return jar.getEntry(name) != null;
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
   @Test
   void itsCommandLineSaysWhereDevIs() {
     CliRun dev = CliRun.of("dev", "--demo");

@@ -11,8 +11,10 @@ import io.consentgate.history.HistoryJson;
 import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.GateStart;
 import io.consentgate.runtime.TopicSetup;
+import io.consentgate.runtime.http.TestCertificates;
 import io.consentgate.runtime.query.OpenApiSchemas;
 import io.consentgate.runtime.query.QueryEndpoint;
+import io.consentgate.runtime.query.QueryTls;
 import io.consentgate.topology.AccountingMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -57,8 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
  * standby answering while the owner does not, the survivor answering for all after a rebalance, a
  * restoring store answering 503 (never a stale ALLOW), a gate re-deciding its history answering 503
  * (never 404) until it has caught up with its input, an uncommitted store write invisible until
- * its transaction commits, the token on a listener beyond loopback, and the refusal to start
- * without one. Every answer is checked against docs/openapi.yaml.
+ * its transaction commits, the token and TLS on a listener beyond loopback (the two instances
+ * forward to each other over HTTPS), and the refusal to start without a token. Every answer is
+ * checked against docs/openapi.yaml.
  */
 class ContactQueryIT {
 
@@ -74,13 +77,18 @@ class ContactQueryIT {
 
   static KafkaStack stack;
   static OpenApiSchemas api;
-  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  /** The pair of instances serves HTTPS with one certificate (for 127.0.0.1, what they advertise). */
+  static Path keystore;
+  static final String KEYSTORE_PASSWORD = "it-keystore-pw";
+  static HttpClient HTTP;
 
   @BeforeAll
-  static void startStack() {
+  static void startStack() throws Exception {
     stack = new KafkaStack(dir);
     api = OpenApiSchemas.load();
+    keystore = TestCertificates.keystore(dir, "query-pair", KEYSTORE_PASSWORD);
+    HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+        .sslContext(QueryTls.load(keystore, KEYSTORE_PASSWORD, null, null).clientContext()).build();
   }
 
   @AfterAll
@@ -100,7 +108,7 @@ class ContactQueryIT {
       this.gate = gate;
       this.start = start;
       this.query = query;
-      this.url = "http://" + query.applicationServer();
+      this.url = query.settings().scheme() + "://" + query.applicationServer();
     }
 
     @Override
@@ -196,6 +204,9 @@ class ContactQueryIT {
     flags.put(GateConfig.QUERY_HOST, "0.0.0.0");
     flags.put(GateConfig.QUERY_ADVERTISED, "127.0.0.1:" + port);
     flags.put(GateConfig.QUERY_TOKENS_FILE, tokens.toString());
+    // Beyond loopback TLS too: the instances forward to each other over HTTPS, trusting the one certificate.
+    flags.put(GateConfig.QUERY_TLS_KEYSTORE, keystore.toString());
+    flags.put(GateConfig.QUERY_TLS_KEYSTORE_PASSWORD, KEYSTORE_PASSWORD);
     flags.put(GateConfig.LAPSE_CHECK_INTERVAL, "PT1H"); // no lapse re-decided while the test compares
     return flags;
   }

@@ -506,6 +506,26 @@ class SchemaRegistryServerTest {
     assertThat(call("GET", "/subjects", null).json()).isEqualTo(json("[]"));
   }
 
+  @Test
+  void whatTheHttpServerRefusesItselfIsAlsoAConfluentError() throws Exception {
+    int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
+
+    io.consentgate.runtime.http.RawHttp.Reply malformed = io.consentgate.runtime.http.RawHttp.get(port, "/subjects/%ZZ/versions");
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.header("Content-Type")).isEqualTo("application/vnd.schemaregistry.v1+json");
+    assertThat(malformed.json().get("error_code").asInt()).isEqualTo(400);
+    assertThat(malformed.body()).doesNotContain("Exception", "<html");
+
+    byte[] huge = new byte[9 << 20];
+    java.util.Arrays.fill(huge, (byte) ' ');
+    io.consentgate.runtime.http.RawHttp.Reply tooLarge = io.consentgate.runtime.http.RawHttp.exchange(port,
+        "POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\n"
+            + "Content-Length: " + huge.length + "\r\n", huge);
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.json().get("error_code").asInt()).isEqualTo(413);
+    assertThat(call("GET", "/subjects", null).json()).as("nothing registered, still answering").isEqualTo(json("[]"));
+  }
+
   private int register(String subject, String schema) throws Exception {
     Answer answer = call("POST", "/subjects/" + subject + "/versions", schemaBody(schema));
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);

@@ -16,7 +16,9 @@ import org.apache.kafka.streams.state.HostInfo;
 /**
  * Calls other instances with the JDK's HTTP client, asynchronously: a request thread never waits
  * for a peer, so two instances forwarding to each other under load cannot starve each other's
- * request threads. Sends this instance's own token ({@link QuerySettings#ownToken()}).
+ * request threads. Sends this instance's own token ({@link QuerySettings#ownToken()}), over TLS
+ * when this instance serves TLS ({@link QuerySettings#tls()}), trusting what its settings trust and
+ * checking each peer's certificate against the host it is advertised at.
  */
 public final class HttpPeers implements Peers {
 
@@ -27,16 +29,23 @@ public final class HttpPeers implements Peers {
 
   private final HttpClient client;
   private final String token;
+  private final String scheme;
 
-  /** @param token the bearer token to present, or null */
-  public HttpPeers(String token) {
-    this.token = token;
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
+  /** Calls the other instances as {@code settings} say this one is called: its scheme, its token. */
+  public HttpPeers(QuerySettings settings) {
+    this.token = settings.ownToken();
+    this.scheme = settings.scheme();
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(CONNECT_TIMEOUT);
+    if (settings.tls() != null) {
+      builder.sslContext(settings.tls().clientContext());
+    }
+    this.client = builder.build();
   }
 
   @Override
   public CompletableFuture<Answer> contact(HostInfo peer, String contactId, Hop hop) {
-    HttpRequest request = request(peer, "/v1/contacts/" + QueryEndpoint.encodePathSegment(contactId), hop).GET().build();
+    HttpRequest request = request(peer, "/v1/contacts/" + PathSegment.encode(contactId), hop).GET().build();
     return send(request);
   }
 
@@ -56,7 +65,7 @@ public final class HttpPeers implements Peers {
 
   private HttpRequest.Builder request(HostInfo peer, String path, Hop hop) {
     String host = peer.host().contains(":") ? "[" + peer.host() + "]" : peer.host();
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + peer.port() + path))
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + "://" + host + ":" + peer.port() + path))
         .timeout(ANSWER_TIMEOUT)
         .header(Hop.HEADER, hop.header())
         .header("Accept", "application/json");

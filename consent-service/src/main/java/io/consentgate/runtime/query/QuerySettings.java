@@ -10,8 +10,10 @@ import org.apache.kafka.streams.state.HostInfo;
  * The query API of one gate instance: where it listens, the address other instances call it at,
  * who may ask, and how far behind a standby may be and still let mail through.
  *
- * <p>The answers hold email addresses, so an instance listens beyond its own machine only with
- * bearer tokens: settings that would serve a non-loopback address without them cannot be made.
+ * <p>The answers hold email addresses and the callers' tokens travel in headers, so an instance
+ * listens beyond its own machine only with bearer tokens and TLS: settings that would serve a
+ * non-loopback address without tokens, or without TLS unless {@code insecure} says something else
+ * encrypts the traffic, cannot be made.
  *
  * @param host the address to listen on ({@value #DEFAULT_HOST} by default; {@code 0.0.0.0} every interface)
  * @param port the port; 0 any free one, {@value #OFF} no query API
@@ -23,8 +25,13 @@ import org.apache.kafka.streams.state.HostInfo;
  * @param standbyMaxLag the most offsets a standby's copy may be behind its changelog and still
  *     answer {@code "mayEmail": true}; at least 1, since under exactly-once a caught-up standby
  *     reports a lag of 1 (the commit marker)
+ * @param tls the certificate to serve HTTPS with and what to trust when calling the other
+ *     instances, or null for plain HTTP; every instance of one gate must agree
+ * @param insecure {@code query.insecure}: plain HTTP beyond loopback is meant (something else, a
+ *     service mesh or a proxy on the same host, encrypts the traffic); tokens are still required
  */
-public record QuerySettings(String host, int port, String advertised, List<String> tokens, long standbyMaxLag) {
+public record QuerySettings(String host, int port, String advertised, List<String> tokens, long standbyMaxLag,
+                            QueryTls tls, boolean insecure) {
 
   public static final int OFF = -1;
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -54,6 +61,12 @@ public record QuerySettings(String host, int port, String advertised, List<Strin
             + "is set: the query API's answers hold email addresses, so it serves them beyond this machine only to "
             + "callers with a bearer token. Set query.tokens.file=FILE (one token a line), or query.host=127.0.0.1");
       }
+      if (!address.isLoopbackAddress() && tls == null && !insecure) {
+        throw new IllegalArgumentException("query.host=" + host + " is not a loopback address and no "
+            + QueryTls.KEYSTORE + " is set: bearer tokens and email addresses would cross the network in clear text. "
+            + "Set " + QueryTls.KEYSTORE + "=FILE.p12 and " + QueryTls.KEYSTORE_PASSWORD + ", or query.insecure=true "
+            + "if something else encrypts the traffic (a service mesh, a TLS proxy on this host), or query.host=127.0.0.1");
+      }
       if (advertised == null && address.isAnyLocalAddress()) {
         throw new IllegalArgumentException("query.host=" + host + " listens on every interface, which other instances "
             + "cannot call: set query.advertised to the host:port they reach this one at");
@@ -62,6 +75,16 @@ public record QuerySettings(String host, int port, String advertised, List<Strin
         parseEndpoint(advertised);
       }
     }
+  }
+
+  /** Plain HTTP, which these settings allow on loopback only. */
+  public QuerySettings(String host, int port, String advertised, List<String> tokens, long standbyMaxLag) {
+    this(host, port, advertised, tokens, standbyMaxLag, null, false);
+  }
+
+  /** The same settings, served over TLS. */
+  public QuerySettings withTls(QueryTls tls) {
+    return new QuerySettings(host, port, advertised, tokens, standbyMaxLag, tls, insecure);
   }
 
   public static QuerySettings off() {
@@ -75,6 +98,11 @@ public record QuerySettings(String host, int port, String advertised, List<Strin
 
   public boolean enabled() {
     return port != OFF;
+  }
+
+  /** {@code https} with TLS, else {@code http}: how this instance and the others are called. */
+  public String scheme() {
+    return tls == null ? "http" : "https";
   }
 
   /** The token this instance presents to the others, or null when none is configured. */

@@ -59,7 +59,7 @@ class QueryEndpointTest {
       }
       lookup.own("c-new-a", a.advertised()).own("c-new-b", b.advertised()); // owned, but not in the stores
       e.serve(new ContactQueries(lookup, new ContactAnswers(Consents.POLICY, Consents.EPOCH, catchUp, Clock.systemUTC(), 1,
-          e.applicationServer()), new HttpPeers(e.settings().ownToken()), e.advertised()));
+          e.applicationServer()), new HttpPeers(e.settings()), e.advertised()));
     }
   }
 
@@ -97,7 +97,7 @@ class QueryEndpointTest {
   @Test
   void eitherInstanceAnswersForEitherContactForwardingWithItsOwnToken() throws Exception {
     serveBoth();
-    String encoded = QueryEndpoint.encodePathSegment("c/b ü");
+    String encoded = PathSegment.encode("c/b ü");
     assertThat(encoded).isEqualTo("c%2Fb%20%C3%BC");
 
     Reply local = get(a, "c-a", TOKEN);
@@ -167,7 +167,7 @@ class QueryEndpointTest {
     b = QueryEndpoint.open(new QuerySettings("127.0.0.1", 0, null, List.of("only-b"), 1));
     serveBoth();
 
-    Reply forwarded = get(a, QueryEndpoint.encodePathSegment("c/b ü"), TOKEN);
+    Reply forwarded = get(a, PathSegment.encode("c/b ü"), TOKEN);
 
     assertThat(forwarded.status()).isEqualTo(502);
     assertThat(forwarded.body().get("mayEmail").asBoolean()).isFalse();
@@ -199,8 +199,8 @@ class QueryEndpointTest {
     Reply unknownPath = send(HttpRequest.newBuilder(URI.create(a.url() + "/v1/verdicts")).GET(), TOKEN);
     assertThat(unknownPath.status()).isEqualTo(404);
     assertThat(unknownPath.body().get("error").asText()).contains("GET /v1/contacts/{contactId}");
-    assertThat(QueryEndpoint.decodePathSegment("%")).as("not valid percent-encoding: 400").isNull();
-    assertThat(QueryEndpoint.decodePathSegment("a+b%2Fc")).isEqualTo("a+b/c");
+    assertThat(PathSegment.decode("%")).as("not valid percent-encoding: 400").isNull();
+    assertThat(PathSegment.decode("a+b%2Fc")).isEqualTo("a+b/c");
   }
 
   @Test
@@ -243,7 +243,12 @@ class QueryEndpointTest {
   void settingsThatWouldServeEmailAddressesBeyondThisMachineWithoutATokenCannotBeMade() {
     assertThatThrownBy(() -> new QuerySettings("0.0.0.0", 8088, "gate-1:8088", List.of(), 1))
         .hasMessageContaining("query.tokens.file").hasMessageContaining("not a loopback address");
-    assertThatThrownBy(() -> new QuerySettings("0.0.0.0", 8088, null, List.of("t"), 1))
+    assertThatThrownBy(() -> new QuerySettings("0.0.0.0", 8088, "gate-1:8088", List.of("t"), 1))
+        .as("tokens, but in clear text").hasMessageContaining("query.tls.keystore").hasMessageContaining("query.insecure");
+    assertThatThrownBy(() -> new QuerySettings("0.0.0.0", 8088, "gate-1:8088", List.of(), 1, null, true))
+        .as("query.insecure waives TLS, never the tokens").hasMessageContaining("query.tokens.file");
+    assertThat(new QuerySettings("0.0.0.0", 8088, "gate-1:8088", List.of("t"), 1, null, true).enabled()).isTrue();
+    assertThatThrownBy(() -> new QuerySettings("0.0.0.0", 8088, null, List.of("t"), 1, null, true))
         .hasMessageContaining("query.advertised");
     assertThatThrownBy(() -> new QuerySettings("127.0.0.1", 8088, null, List.of(), 0))
         .hasMessageContaining("at least 1");
