@@ -68,7 +68,7 @@ public final class GateHttpServer implements AutoCloseable {
     threads.setDaemon(true); // a server left open must not keep a finished command's JVM alive
     Server server = new Server(threads, new ScheduledExecutorScheduler(name + "-timer", true), null);
     server.setStopTimeout(limits.stopTimeout().toMillis());
-    server.setErrorHandler(new ErrorPages(errors));
+    server.setErrorHandler(new ErrorPages(errors, limits));
 
     HttpConfiguration http = new HttpConfiguration();
     http.setRequestHeaderSize(limits.maxHeaderBytes());
