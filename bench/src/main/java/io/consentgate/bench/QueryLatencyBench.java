@@ -49,8 +49,10 @@ final class QueryLatencyBench {
   /** The levels of concurrent clients. */
   static final int[] CLIENTS = {1, 16, 64};
   private static final int STALLED = 200;
-  /** A request not answered within this counts as not answered (and ends a series early). */
+  /** While connections stall, a request not answered within this counts as not answered. */
   private static final Duration PATIENCE = Duration.ofSeconds(5);
+  /** Under load a slow answer is a figure for p99, not a failure: only a request this late fails the run. */
+  private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BenchCluster cluster;
@@ -130,7 +132,7 @@ final class QueryLatencyBench {
       }
       r.put("concurrent", concurrent);
       r.put("get_while_200_stalled_ms", whileStalled(endpoints.get(0).port(), Math.max(50, requests / 10),
-          () -> get(a, local.get(random.nextInt(local.size())))));
+          () -> get(a, local.get(random.nextInt(local.size())), PATIENCE)));
       return r;
     } finally {
       endpoints.forEach(QueryEndpoint::close);
@@ -288,14 +290,18 @@ final class QueryLatencyBench {
   }
 
   private HttpResponse<String> get(String url, String contactId) throws Exception {
+    return get(url, contactId, LOAD_TIMEOUT);
+  }
+
+  private HttpResponse<String> get(String url, String contactId, Duration timeout) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url + QueryEndpoint.CONTACT_PATH
             + URLEncoder.encode(contactId, StandardCharsets.UTF_8).replace("+", "%20")))
-        .header("Authorization", "Bearer " + TOKEN).timeout(PATIENCE).GET().build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + TOKEN).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> check(String url, List<String> contactIds) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url + QueryEndpoint.CHECK_PATH))
-        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json").timeout(PATIENCE)
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json").timeout(LOAD_TIMEOUT)
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(contactIds))).build(),
         HttpResponse.BodyHandlers.ofString());
   }

@@ -19,9 +19,11 @@ import org.eclipse.jetty.util.Callback;
 final class ErrorPages implements Request.Handler {
 
   private final ErrorBody errors;
+  private final HttpLimits limits;
 
-  ErrorPages(ErrorBody errors) {
+  ErrorPages(ErrorBody errors, HttpLimits limits) {
     this.errors = errors;
+    this.limits = limits;
   }
 
   @Override
@@ -39,6 +41,9 @@ final class ErrorPages implements Request.Handler {
     if (message == null || message.isBlank() || status >= 500) {
       message = HttpStatus.getMessage(status);
     }
+    if (message.equals(HttpStatus.getMessage(status))) {
+      message = message + explanation(status);
+    }
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     if (HttpStatus.hasNoBody(status) || "HEAD".equals(request.getMethod())) {
@@ -50,5 +55,17 @@ final class ErrorPages implements Request.Handler {
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;
+  }
+
+  /** What a client can do about the errors Jetty answers with no more than the status's name. */
+  private String explanation(int status) {
+    return switch (status) {
+      case HttpStatus.BAD_REQUEST_400 -> ": the request line, its URI (for example its percent-encoding) or a header "
+          + "is not well-formed";
+      case HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431 -> ": the request line and headers together may take "
+          + limits.maxHeaderBytes() + " bytes";
+      case HttpStatus.SERVICE_UNAVAILABLE_503 -> ": the server is stopping; ask another instance or again later";
+      default -> "";
+    };
   }
 }

@@ -215,6 +215,7 @@ class QueryHardeningTest {
     Reply badEncoding = RawHttp.get(port, "/v1/contacts/%ZZ", AUTH);
     Reply notUtf8 = RawHttp.get(port, "/v1/contacts/%FF%FE", AUTH);
     Reply overlong = RawHttp.get(port, "/v1/contacts/%C0%AF", AUTH);
+    assertThat(badEncoding.json().get("error").asText()).contains("percent-encoding");
     for (Reply r : List.of(badEncoding, notUtf8, overlong)) {
       assertThat(r.status()).as(r.body()).isEqualTo(400);
       refusal(r);
@@ -222,6 +223,7 @@ class QueryHardeningTest {
     }
     Reply hugeHeaders = RawHttp.get(port, "/v1/contacts/c-a", AUTH, "X-Padding: " + "a".repeat(20_000));
     assertThat(hugeHeaders.status()).isEqualTo(431);
+    assertThat(hugeHeaders.json().get("error").asText()).contains("8192 bytes");
     refusal(hugeHeaders);
     API.requireValid("GET", GET, 431, hugeHeaders.json());
 
