@@ -1,8 +1,16 @@
 package io.consentgate.ledger;
 
+import io.consentgate.policy.AddressKey;
+import io.consentgate.policy.AddressRegistered;
 import io.consentgate.policy.ConsentEvent;
+import io.consentgate.policy.Contact;
+import io.consentgate.policy.Evidence;
+import io.consentgate.policy.EvidenceKind;
+import io.consentgate.policy.Suppression;
 import io.consentgate.policy.ConsentPolicy;
 import io.consentgate.policy.ConsentState;
+import io.consentgate.policy.Decision;
+import io.consentgate.policy.Outcome;
 import io.consentgate.policy.Verdict;
 import java.time.Instant;
 import java.util.function.BiConsumer;
@@ -43,16 +51,45 @@ public final class ConsentLedger {
     void publish(String contactId, Verdict verdict, long version);
   }
 
+  /** What a contact tells the suppression index of its address ({@link AddressIndex}). */
+  public interface Notices {
+    /**
+     * For a ledger whose contacts are decided one at a time, with no suppression by address: no
+     * notice goes anywhere, and the ledger answers each contact record's registration itself.
+     */
+    Notices NONE = new Notices() {
+      @Override
+      public void send(Suppression notice) {}
+
+      @Override
+      public void register(AddressKey address, Contact contact) {}
+    };
+
+    /** A withdrawal, complaint or bounce of the contact: {@link AddressIndex#suppress}. */
+    void send(Suppression notice);
+
+    /** The contact's record, new or changed: {@link AddressIndex#register}, whose answer comes back as an event. */
+    void register(AddressKey address, Contact contact);
+  }
+
   private final ConsentPolicy policy;
   private final Consents consents;
   private final LapseSchedule lapses;
   private final Verdicts verdicts;
+  private final Notices notices;
 
+  /** A ledger whose contacts suppress nothing beyond themselves: for tests of one contact at a time. */
   public ConsentLedger(ConsentPolicy policy, Consents consents, LapseSchedule lapses, Verdicts verdicts) {
+    this(policy, consents, lapses, verdicts, Notices.NONE);
+  }
+
+  public ConsentLedger(ConsentPolicy policy, Consents consents, LapseSchedule lapses, Verdicts verdicts,
+                       Notices notices) {
     this.policy = policy;
     this.consents = consents;
     this.lapses = lapses;
     this.verdicts = verdicts;
+    this.notices = notices;
   }
 
   /** Records one event; false when it changed nothing (a duplicate or already superseded). */
@@ -87,7 +124,49 @@ public final class ConsentLedger {
     ContactConsent updated = new ContactConsent(contactId, next, current.published());
     boolean publish = live || current.published() != null;
     consents.put(contactId, publish ? decideAndPublish(updated, updated.asOf()) : updated);
+    sendNotices(next, event, live);
     return true;
+  }
+
+  /**
+   * Tells the address's index what of this contact suppresses the others with its address: a new
+   * suppressing piece of evidence, or, when its contact record arrives or changes, every such piece
+   * recorded so far and then the record itself. Sent whatever the mode: the index must know
+   * everything, even while quiet.
+   */
+  private void sendNotices(ConsentState state, ConsentEvent event, boolean live) {
+    if (event instanceof Suppression || event instanceof AddressRegistered || state.contact().isEmpty()) {
+      return;
+    }
+    Contact contact = state.contact().get();
+    if (event instanceof Evidence e && !suppressesOthers(e, contact)) {
+      return;
+    }
+    AddressKey address = AddressKey.of(contact).orElse(null);
+    if (address == null) {
+      return; // not a valid address: nothing to suppress by
+    }
+    if (event instanceof Evidence e) {
+      notices.send(Suppression.notice(address, e));
+      return;
+    }
+    for (int i = 0; i < state.evidenceCount(); i++) {
+      Evidence e = state.evidenceAt(i);
+      if (suppressesOthers(e, contact)) {
+        notices.send(Suppression.notice(address, e));
+      }
+    }
+    if (notices == Notices.NONE) {
+      apply(contact.contactId(), AddressRegistered.of(contact), live);
+    } else {
+      notices.register(address, contact);
+    }
+  }
+
+  /** A withdrawal of the contact's brand (proof or not), or a hard bounce of its brand with proof. */
+  private static boolean suppressesOthers(Evidence e, Contact contact) {
+    return e.kind().suppressesAddress() && e.brandId().equals(contact.brandId())
+        && (e.kind() != EvidenceKind.HARD_BOUNCE || e.isVerifiable());
   }
 
   /**
@@ -127,8 +206,14 @@ public final class ConsentLedger {
       return consent; // evidence before its contact: kept, decided when the contact arrives
     }
     ContactConsent.Published last = consent.published();
-    if (last != null && last.sameOutcomeAs(policy.outcome(consent.state(), asOf))) {
+    Outcome outcome = policy.outcome(consent.state(), asOf);
+    if (last != null && last.sameOutcomeAs(outcome)) {
       return consent; // nothing to publish: the verdict's reasons and lists are never built
+    }
+    if (outcome.decision() == Decision.ALLOW && !consent.state().addressRegistered()) {
+      // A suppression of the address may still be on its way to this contact: no ALLOW before
+      // the index's answer, which comes after every suppression it had. A DENY need not wait.
+      return consent;
     }
     Verdict verdict = policy.decide(consent.state(), asOf);
     long version = last == null ? 1 : last.version() + 1;

@@ -69,9 +69,12 @@ public final class ConsentPolicy {
     if (invalidAddress(address, verdict) || roleBasedAddress(address, verdict)) {
       return verdict;
     }
-    // Rules 3 to 8 look at the contact's evidence, sorted first ("Which evidence counts").
+    // Rules 3 to 10 look at the contact's evidence, sorted first ("Which evidence counts"), and
+    // rule 5 also at what other contacts with the same address recorded ("Suppression by address").
     SortedEvidence evidence = SortedEvidence.sort(contact, state, asOf, profile, verdict);
-    if (withdrawn(evidence, verdict)
+    if (undeliverable(evidence, verdict)
+        || withdrawn(evidence, verdict)
+        || suppressed(latestSuppression(contact, state), evidence, verdict)
         || explicitGrant(evidence, verdict)
         || implicitGrant(evidence, verdict)
         || expired(evidence, verdict)
@@ -82,10 +85,10 @@ public final class ConsentPolicy {
     return verdict;
   }
 
-  // The rules of the decision, in order. Each of rules 1 to 7 tells whether it applies and, if so,
-  // writes the verdict's status and other fields (the table's columns); rule 8 is what is left.
+  // The rules of the decision, in order. Each of rules 1 to 9 tells whether it applies and, if so,
+  // writes the verdict's status and other fields (the table's columns); rule 10 is what is left.
 
-  /** Rule 1: the address is not a valid address. The only verdict that denies one-to-one messages too. */
+  /** Rule 1: the address is not a valid address. One-to-one messages are denied too. */
   private static boolean invalidAddress(EmailAddress address, Builder verdict) {
     boolean applies = address == null;
     if (applies) {
@@ -103,7 +106,52 @@ public final class ConsentPolicy {
     return applies;
   }
 
-  /** Rule 3: a withdrawal exists and no explicit grant counts (none came after the latest withdrawal). */
+  /** Rule 3: the contact's own address hard-bounced (a bounce with proof). Nothing but a new contact restores it. */
+  private static boolean undeliverable(SortedEvidence evidence, Builder verdict) {
+    boolean applies = evidence.latestBounce != null;
+    if (applies) {
+      verdict.oneToOne(false).status(ConsentStatus.UNDELIVERABLE).decidedBy(evidence.latestBounce);
+    }
+    return applies;
+  }
+
+  /**
+   * Rule 5: another contact of the brand with the same address withdrew, complained or bounced,
+   * and no explicit grant of this contact counts that occurred after it. A bounce elsewhere denies
+   * one-to-one messages too: the address does not take mail.
+   */
+  private static boolean suppressed(Suppression latest, SortedEvidence evidence, Builder verdict) {
+    boolean applies = latest != null && !evidence.explicitGrantAfter(latest.occurredAt());
+    if (applies) {
+      verdict.oneToOne(!latest.isBounce()).status(ConsentStatus.SUPPRESSED)
+          .reason(latest.isBounce() ? ReasonCode.BOUNCED_ELSEWHERE : ReasonCode.WITHDRAWN_ELSEWHERE,
+              latest.sourceContactId() + "/" + latest.evidenceId())
+          .decidedBy(latest);
+    }
+    return applies;
+  }
+
+  /**
+   * The latest suppression of the contact's current address delivered from another contact; null
+   * when there is none. One kept for an address the contact no longer has does not apply.
+   */
+  private static Suppression latestSuppression(Contact contact, ConsentState state) {
+    if (state.suppressionCount() == 0) {
+      return null; // nearly every contact: no address key is computed
+    }
+    AddressKey key = AddressKey.of(contact).orElse(null);
+    Suppression latest = null;
+    for (int i = 0; i < state.suppressionCount(); i++) {
+      Suppression s = state.suppressionAt(i);
+      if (s.address().equals(key) && !s.sourceContactId().equals(contact.contactId())
+          && (latest == null || Suppression.PRECEDENCE.compare(s, latest) > 0)) {
+        latest = s;
+      }
+    }
+    return latest;
+  }
+
+  /** Rule 4: a withdrawal exists and no explicit grant counts (none came after the latest withdrawal). */
   private static boolean withdrawn(SortedEvidence evidence, Builder verdict) {
     boolean applies = evidence.latestWithdrawal != null && evidence.countingExplicit.isEmpty();
     if (applies) {
@@ -112,7 +160,7 @@ public final class ConsentPolicy {
     return applies;
   }
 
-  /** Rule 4: an explicit grant counts. */
+  /** Rule 6: an explicit grant counts. */
   private static boolean explicitGrant(SortedEvidence evidence, Builder verdict) {
     boolean applies = !evidence.countingExplicit.isEmpty();
     if (applies) {
@@ -121,7 +169,7 @@ public final class ConsentPolicy {
     return applies;
   }
 
-  /** Rule 5: an implicit grant is valid. Valid until the latest lapse among the valid grants, if all lapse. */
+  /** Rule 7: an implicit grant is valid. Valid until the latest lapse among the valid grants, if all lapse. */
   private static boolean implicitGrant(SortedEvidence evidence, Builder verdict) {
     boolean applies = !evidence.validImplicit.isEmpty();
     if (applies) {
@@ -132,7 +180,7 @@ public final class ConsentPolicy {
     return applies;
   }
 
-  /** Rule 6: implicit grants exist, but every one has lapsed (two years passed, or membership ended). */
+  /** Rule 8: implicit grants exist, but every one has lapsed (two years passed, or membership ended). */
   private static boolean expired(SortedEvidence evidence, Builder verdict) {
     boolean applies = !evidence.lapsedImplicit.isEmpty();
     if (applies) {
@@ -142,7 +190,7 @@ public final class ConsentPolicy {
   }
 
   /**
-   * Rule 7: a double opt-in request exists and nothing confirmed it; under strict, also a checkbox
+   * Rule 9: a double opt-in request exists and nothing confirmed it; under strict, also a checkbox
    * or newsletter signup that awaits its confirmation.
    */
   private static boolean pendingConfirmation(SortedEvidence evidence, Builder verdict) {
@@ -154,7 +202,7 @@ public final class ConsentPolicy {
     return applies;
   }
 
-  /** Rule 8: none of the above applies; the contact's source gives the status. */
+  /** Rule 10: none of the above applies; the contact's source gives the status. */
   private static void bySource(ContactSource source, SortedEvidence evidence, Builder verdict) {
     askForExplicitConsentIfImplicitSetAside(evidence, verdict);
     ConsentStatus fromSource = source.statusWithoutGrant();
@@ -164,7 +212,7 @@ public final class ConsentPolicy {
     }
   }
 
-  /** Under strict, a contact decided by rule 7 or 8 whose implicit grant was set aside is advised to ask (first). */
+  /** Under strict, a contact decided by rule 9 or 10 whose implicit grant was set aside is advised to ask (first). */
   private static void askForExplicitConsentIfImplicitSetAside(SortedEvidence evidence, Builder verdict) {
     if (evidence.implicitSetAsideByProfile) {
       verdict.recommend(Recommendation.ASK_FOR_EXPLICIT_CONSENT);
@@ -203,11 +251,12 @@ public final class ConsentPolicy {
     private static final Comparator<Evidence> BY_TIME = Evidence.PRECEDENCE;
 
     // What the rules ask about.
+    Evidence latestBounce;
     Evidence latestWithdrawal;
     final List<Evidence> countingExplicit = new ArrayList<>();
     final List<Evidence> validImplicit = new ArrayList<>();
     final List<Evidence> lapsedImplicit = new ArrayList<>();
-    /** Rule 7's evidence: the double opt-in requests, then the grants awaiting confirmation. */
+    /** Rule 9's evidence: the double opt-in requests, then the grants awaiting confirmation. */
     final List<Evidence> pending = new ArrayList<>();
     boolean implicitSetAsideByProfile;
     private boolean implicitForever;
@@ -229,7 +278,7 @@ public final class ConsentPolicy {
     /**
      * Sets aside another brand's evidence, verbal consent and grants without proof. Of the rest it
      * keeps the grants, the latest withdrawal, the latest membership end and confirmation, and the
-     * double opt-in requests (the start of rule 7's evidence).
+     * double opt-in requests (the start of rule 9's evidence).
      */
     private void setAside(Contact contact, ConsentState state, Builder verdict) {
       for (int i = 0; i < state.evidenceCount(); i++) {
@@ -243,6 +292,14 @@ public final class ConsentPolicy {
             case WITHDRAWAL -> {
               if (latestWithdrawal == null || BY_TIME.compare(e, latestWithdrawal) > 0) {
                 latestWithdrawal = e;
+              }
+            }
+            // A bounce is the mail system's word, not the person's: it must be traceable to a message.
+            case BOUNCE -> {
+              if (!e.isVerifiable()) {
+                verdict.reason(ReasonCode.UNVERIFIABLE_EVIDENCE, e.evidenceId());
+              } else if (latestBounce == null || BY_TIME.compare(e, latestBounce) > 0) {
+                latestBounce = e;
               }
             }
             case ENDS_MEMBERSHIP -> latestMembershipEnd = later(latestMembershipEnd, e.occurredAt());
@@ -260,6 +317,16 @@ public final class ConsentPolicy {
           }
         }
       }
+    }
+
+    /** Whether an explicit grant that counts occurred strictly after {@code time}. */
+    boolean explicitGrantAfter(Instant time) {
+      for (Evidence g : countingExplicit) {
+        if (g.occurredAt().isAfter(time)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** Classifies each remaining grant; the first of the five cases that fits decides. */
@@ -391,6 +458,13 @@ public final class ConsentPolicy {
     Builder decidedBy(Evidence evidence) {
       if (details) {
         evidenceIds.add(evidence.evidenceId());
+      }
+      return this;
+    }
+
+    Builder decidedBy(Suppression suppression) {
+      if (details) {
+        evidenceIds.add(suppression.evidenceId());
       }
       return this;
     }

@@ -11,7 +11,11 @@ public enum ConsentStatus {
   SOURCE_NOT_ACCEPTABLE(Decision.DENY),
   NO_CONSENT(Decision.DENY),
   ROLE_BASED_ADDRESS(Decision.DENY),
-  INVALID_ADDRESS(Decision.DENY);
+  INVALID_ADDRESS(Decision.DENY),
+  /** The contact's own address hard-bounced: nothing but a new contact with another address restores it. */
+  UNDELIVERABLE(Decision.DENY),
+  /** Another contact of the brand with the same address withdrew, complained or bounced. */
+  SUPPRESSED(Decision.DENY);
 
   private final Decision decision;
 

@@ -19,10 +19,12 @@ public enum EvidenceKind {
   DOUBLE_OPT_IN_REQUESTED(Effect.PENDING, Validity.NONE),
   VERBAL_CONSENT(Effect.NEVER_COUNTS, Validity.NONE),
   UNSUBSCRIBE(Effect.WITHDRAWAL, Validity.NONE),
-  SPAM_COMPLAINT(Effect.WITHDRAWAL, Validity.NONE);
+  SPAM_COMPLAINT(Effect.WITHDRAWAL, Validity.NONE),
+  /** A mail to the address was permanently rejected; verifiable only with the bounce's message id as proof. */
+  HARD_BOUNCE(Effect.BOUNCE, Validity.NONE);
 
   /** The class column of the evidence table. */
-  public enum Effect { EXPLICIT_GRANT, IMPLICIT_GRANT, ENDS_MEMBERSHIP, PENDING, NEVER_COUNTS, WITHDRAWAL }
+  public enum Effect { EXPLICIT_GRANT, IMPLICIT_GRANT, ENDS_MEMBERSHIP, PENDING, NEVER_COUNTS, WITHDRAWAL, BOUNCE }
 
   /** The valid column of the evidence table. */
   public enum Validity { UNTIL_WITHDRAWN, TWO_YEARS, UNTIL_MEMBERSHIP_ENDED, NONE }
@@ -45,6 +47,14 @@ public enum EvidenceKind {
 
   public boolean isGrant() {
     return effect == Effect.EXPLICIT_GRANT || effect == Effect.IMPLICIT_GRANT;
+  }
+
+  /**
+   * Whether this evidence, recorded for a contact, also suppresses the other contacts of its brand
+   * with the same address (docs/policy.md, "Suppression by address").
+   */
+  public boolean suppressesAddress() {
+    return effect == Effect.WITHDRAWAL || effect == Effect.BOUNCE;
   }
 
   /** Profile strict accepts these explicit grants only once a later DOUBLE_OPT_IN_CONFIRMED exists. */

@@ -23,6 +23,13 @@ public enum ReasonCode {
   IMPLICIT_NOT_ACCEPTED_BY_PROFILE,
   /** Profile strict: checkbox and newsletter signups need a later DOUBLE_OPT_IN_CONFIRMED. */
   CONFIRMATION_REQUIRED_BY_PROFILE,
+  /**
+   * Another contact of the brand with the same address withdrew or complained; written
+   * {@code WITHDRAWN_ELSEWHERE:contactId/evidenceId} of the suppressing contact and evidence.
+   */
+  WITHDRAWN_ELSEWHERE,
+  /** Another contact of the brand with the same address hard-bounced; written as WITHDRAWN_ELSEWHERE. */
+  BOUNCED_ELSEWHERE,
   /** The contact's source, given when it is what decided the status (rule 8). */
   SOURCE;
 

@@ -13,6 +13,7 @@ import static io.consentgate.policy.EvidenceKind.PURCHASE;
 import static io.consentgate.policy.EvidenceKind.RECONFIRMED;
 import static io.consentgate.policy.EvidenceKind.SPAM_COMPLAINT;
 import static io.consentgate.policy.EvidenceKind.UNSUBSCRIBE;
+import static io.consentgate.policy.EvidenceKind.HARD_BOUNCE;
 import static io.consentgate.policy.EvidenceKind.VOLUNTEERING;
 import static io.consentgate.policy.EvidenceKind.VERBAL_CONSENT;
 import static io.consentgate.policy.EvidenceKind.WEBSITE_FORM;
@@ -535,6 +536,9 @@ class ConsentPolicyTest {
       case NO_CONSENT -> optin(LATER);
       case ROLE_BASED_ADDRESS -> decide(OPTIN, state(contact("info@example.org"), ev("c1", CHECKBOX_OPT_IN, day(1))), LATER);
       case INVALID_ADDRESS -> decide(OPTIN, state(contact("not-an-address")), LATER);
+      case UNDELIVERABLE -> optin(LATER, ev("c1", CHECKBOX_OPT_IN, day(1)), ev("b1", HARD_BOUNCE, day(2)));
+      case SUPPRESSED -> decide(OPTIN, state(contact(), ev("c1", CHECKBOX_OPT_IN, day(1)))
+          .with(PolicyFixtures.suppression("c-other", "u9", UNSUBSCRIBE, day(2))), LATER);
     };
   }
 
@@ -554,8 +558,8 @@ class ConsentPolicyTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ConsentStatus.class, mode = EnumSource.Mode.EXCLUDE, names = "INVALID_ADDRESS")
-    @DisplayName("one-to-one email is allowed unless the address is invalid")
+    @EnumSource(value = ConsentStatus.class, mode = EnumSource.Mode.EXCLUDE, names = {"INVALID_ADDRESS", "UNDELIVERABLE"})
+    @DisplayName("one-to-one email is allowed unless the address is invalid or bounced")
     void oneToOneAllowedForEveryOtherStatus(ConsentStatus status) {
       Verdict v = verdictWithStatus(status);
       assertThat(v.status()).isEqualTo(status);

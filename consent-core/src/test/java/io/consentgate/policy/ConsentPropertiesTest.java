@@ -294,7 +294,8 @@ class ConsentPropertiesTest {
       assertThat(v.status()).isIn(ConsentStatus.CONSENTED_EXPLICIT, ConsentStatus.CONSENTED_IMPLICIT);
       assertThat(v.evidenceIds()).isNotEmpty();
     }
-    assertThat(v.oneToOneAllowed()).isEqualTo(v.status() != ConsentStatus.INVALID_ADDRESS);
+    assertThat(v.oneToOneAllowed())
+        .isEqualTo(v.status() != ConsentStatus.INVALID_ADDRESS && v.status() != ConsentStatus.UNDELIVERABLE);
     assertThat(v.status() == ConsentStatus.INVALID_ADDRESS).isEqualTo(address.isEmpty());
     if (v.validUntil() != null) {
       assertThat(v.status()).isEqualTo(ConsentStatus.CONSENTED_IMPLICIT);
@@ -412,6 +413,10 @@ class ConsentPropertiesTest {
         }
       }
       boolean strict = profile == Profile.STRICT;
+      // Rule 3: a hard bounce with proof
+      if (occurred.stream().anyMatch(e -> e.kind() == EvidenceKind.HARD_BOUNCE && e.isVerifiable())) {
+        return new Expected(ConsentStatus.UNDELIVERABLE, null);
+      }
       Instant latestWithdrawal = occurred.stream()
           .filter(e -> e.kind().effect() == EvidenceKind.Effect.WITHDRAWAL)
           .map(Evidence::occurredAt).max(Instant::compareTo).orElse(null);
@@ -435,15 +440,15 @@ class ConsentPropertiesTest {
           explicit = true;
         }
       }
-      // Rule 3
+      // Rule 4 (rule 5 needs other contacts: the ledger's and the gate's tests)
       if (latestWithdrawal != null && !explicit) {
         return new Expected(ConsentStatus.WITHDRAWN, null);
       }
-      // Rule 4
+      // Rule 6
       if (explicit) {
         return new Expected(ConsentStatus.CONSENTED_EXPLICIT, null);
       }
-      // Rules 5 and 6 (no withdrawal from here on)
+      // Rules 7 and 8 (no withdrawal from here on)
       if (!strict) {
         boolean valid = false;
         boolean lapsed = false;
@@ -486,12 +491,12 @@ class ConsentPropertiesTest {
           return new Expected(ConsentStatus.EXPIRED, null);
         }
       }
-      // Rule 7
+      // Rule 9
       boolean requested = occurred.stream().anyMatch(e -> e.kind() == EvidenceKind.DOUBLE_OPT_IN_REQUESTED);
       if (requested || strictUnconfirmed) {
         return new Expected(ConsentStatus.PENDING_CONFIRMATION, null);
       }
-      // Rule 8
+      // Rule 10
       return new Expected(contact.source().statusWithoutGrant(), null);
     }
   }

@@ -60,6 +60,12 @@ final class PolicyFixtures {
     return new Evidence(id, CONTACT_ID, OTHER_BRAND, kind, occurredAt, "proof-" + id);
   }
 
+  /** A suppression of the fixture contact's address, delivered from another contact of its brand. */
+  static Suppression suppression(String sourceContactId, String evidenceId, EvidenceKind kind, Instant occurredAt) {
+    return new Suppression(CONTACT_ID, AddressKey.of(BRAND, EMAIL).orElseThrow(), sourceContactId, evidenceId, kind,
+        occurredAt);
+  }
+
   static ConsentState state(Contact contact, Evidence... evidence) {
     ConsentState s = ConsentState.EMPTY.with(contact);
     for (Evidence e : evidence) {

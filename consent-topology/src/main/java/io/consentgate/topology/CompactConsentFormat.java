@@ -1,6 +1,8 @@
 package io.consentgate.topology;
 
 import io.consentgate.ledger.ContactConsent;
+import io.consentgate.policy.AddressKey;
+import io.consentgate.policy.AddressRegistered;
 import io.consentgate.policy.ConsentState;
 import io.consentgate.policy.ConsentStatus;
 import io.consentgate.policy.Contact;
@@ -8,9 +10,11 @@ import io.consentgate.policy.ContactSource;
 import io.consentgate.policy.Decision;
 import io.consentgate.policy.Evidence;
 import io.consentgate.policy.EvidenceKind;
+import io.consentgate.policy.Suppression;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Format 2 of the consent store's values, written by hand: the gate reads and writes a contact's
@@ -21,12 +25,17 @@ import java.util.Arrays;
  * counts and lengths as unsigned LEB128 varints, strings as a length and UTF-8):
  * <pre>
  *   contactId            string
- *   parts                byte: 1 = contact record present, 2 = published outcome present
+ *   parts                byte: 1 = contact record present, 2 = published outcome present,
+ *                        4 = address parts present (suppressions, answers of the suppression index)
  *   [contact]            brandId string, email string, source code byte, createdAt time
  *   evidence count       varint
  *   per evidence         flags byte (1 = same brand as the last brand written, 2 = has proof),
  *                        evidenceId string, [brandId string], kind code byte, occurredAt time,
  *                        [proofReference string]
+ *   [address parts]      suppression count varint; per suppression: address string,
+ *                        sourceContactId string, evidenceId string, kind code byte, occurredAt time;
+ *                        registered count varint; per answer: flags byte (1 = the contact's own
+ *                        brand and email), [brandId string, email string], createdAt time
  *   [published]          version varint, decision code byte, status code byte,
  *                        has-validUntil byte, [validUntil time], decidedAt time
  * </pre>
@@ -40,6 +49,8 @@ final class CompactConsentFormat {
 
   private static final int HAS_CONTACT = 1;
   private static final int HAS_PUBLISHED = 2;
+  private static final int HAS_ADDRESS_PARTS = 4;
+  private static final int CONTACTS_OWN_ADDRESS = 1;
   private static final int SAME_BRAND = 1;
   private static final int HAS_PROOF = 2;
 
@@ -50,7 +61,7 @@ final class CompactConsentFormat {
       EvidenceKind.AD_CONVERSION, EvidenceKind.TRADE_SHOW_BOOTH, EvidenceKind.PURCHASE, EvidenceKind.CONTRACT,
       EvidenceKind.DONATION, EvidenceKind.VOLUNTEERING, EvidenceKind.MEMBERSHIP_STARTED, EvidenceKind.MEMBERSHIP_ENDED,
       EvidenceKind.DOUBLE_OPT_IN_REQUESTED, EvidenceKind.VERBAL_CONSENT, EvidenceKind.UNSUBSCRIBE,
-      EvidenceKind.SPAM_COMPLAINT};
+      EvidenceKind.SPAM_COMPLAINT, EvidenceKind.HARD_BOUNCE};
   static final ContactSource[] SOURCES = {
       ContactSource.OWN_CHANNEL, ContactSource.MANUAL_ENTRY, ContactSource.THIRD_PARTY_LIST, ContactSource.MEMBER_LIST,
       ContactSource.PREVIOUS_COMPANY, ContactSource.OTHER_BRAND_FORM, ContactSource.LEAD_VENDOR,
@@ -61,7 +72,8 @@ final class CompactConsentFormat {
   static final ConsentStatus[] STATUSES = {
       ConsentStatus.CONSENTED_EXPLICIT, ConsentStatus.CONSENTED_IMPLICIT, ConsentStatus.WITHDRAWN, ConsentStatus.EXPIRED,
       ConsentStatus.PENDING_CONFIRMATION, ConsentStatus.NEEDS_VERIFICATION, ConsentStatus.SOURCE_NOT_ACCEPTABLE,
-      ConsentStatus.NO_CONSENT, ConsentStatus.ROLE_BASED_ADDRESS, ConsentStatus.INVALID_ADDRESS};
+      ConsentStatus.NO_CONSENT, ConsentStatus.ROLE_BASED_ADDRESS, ConsentStatus.INVALID_ADDRESS,
+      ConsentStatus.UNDELIVERABLE, ConsentStatus.SUPPRESSED};
 
   private static final byte[] KIND_CODES = codes(KINDS, EvidenceKind.values().length);
   private static final byte[] SOURCE_CODES = codes(SOURCES, ContactSource.values().length);
@@ -93,7 +105,9 @@ final class CompactConsentFormat {
     Contact contact = state.contact().orElse(null);
     ContactConsent.Published published = value.published();
     out.writeString(value.contactId());
-    out.writeByte((contact == null ? 0 : HAS_CONTACT) | (published == null ? 0 : HAS_PUBLISHED));
+    boolean addressParts = state.suppressionCount() > 0 || !state.registered().isEmpty();
+    out.writeByte((contact == null ? 0 : HAS_CONTACT) | (published == null ? 0 : HAS_PUBLISHED)
+        | (addressParts ? HAS_ADDRESS_PARTS : 0));
     String lastBrand = null;
     if (contact != null) {
       out.writeString(contact.brandId());
@@ -118,6 +132,27 @@ final class CompactConsentFormat {
         out.writeString(e.proofReference());
       }
     }
+    if (addressParts) {
+      out.writeVarint(state.suppressionCount());
+      for (int i = 0; i < state.suppressionCount(); i++) {
+        Suppression x = state.suppressionAt(i);
+        out.writeString(x.address().value());
+        out.writeString(x.sourceContactId());
+        out.writeString(x.evidenceId());
+        out.writeByte(KIND_CODES[x.kind().ordinal()]);
+        out.writeTime(x.occurredAt());
+      }
+      out.writeVarint(state.registered().size());
+      for (AddressRegistered r : state.registered()) {
+        boolean own = contact != null && r.registers(contact);
+        out.writeByte(own ? CONTACTS_OWN_ADDRESS : 0);
+        if (!own) {
+          out.writeString(r.brandId());
+          out.writeString(r.email());
+        }
+        out.writeTime(r.createdAt());
+      }
+    }
     if (published != null) {
       out.writeVarint(published.version());
       out.writeByte(DECISION_CODES[published.decision().ordinal()]);
@@ -140,7 +175,7 @@ final class CompactConsentFormat {
     Reader in = new Reader(data, 1);
     String contactId = in.readString();
     int parts = in.readByte();
-    if ((parts & ~(HAS_CONTACT | HAS_PUBLISHED)) != 0) {
+    if ((parts & ~(HAS_CONTACT | HAS_PUBLISHED | HAS_ADDRESS_PARTS)) != 0) {
       throw new IllegalArgumentException("unknown parts " + parts);
     }
     Contact contact = null;
@@ -168,6 +203,32 @@ final class CompactConsentFormat {
       String proof = (flags & HAS_PROOF) != 0 ? in.readString() : null;
       evidence[i] = new Evidence(evidenceId, contactId, lastBrand, kind, occurredAt, proof);
     }
+    List<Suppression> suppressions = List.of();
+    List<AddressRegistered> registered = List.of();
+    if ((parts & HAS_ADDRESS_PARTS) != 0) {
+      int suppressionCount = in.readCount();
+      Suppression[] read = new Suppression[suppressionCount];
+      for (int i = 0; i < suppressionCount; i++) {
+        AddressKey address = new AddressKey(in.readString());
+        String source = in.readString();
+        String evidenceId = in.readString();
+        EvidenceKind kind = in.readCode(KINDS);
+        read[i] = new Suppression(contactId, address, source, evidenceId, kind, in.readTime());
+      }
+      suppressions = Arrays.asList(read);
+      int registeredCount = in.readCount();
+      AddressRegistered[] answers = new AddressRegistered[registeredCount];
+      for (int i = 0; i < registeredCount; i++) {
+        int flags = in.readByte();
+        if (flags > CONTACTS_OWN_ADDRESS || (flags == CONTACTS_OWN_ADDRESS && contact == null)) {
+          throw new IllegalArgumentException("bad address flags " + flags);
+        }
+        String brandId = flags == CONTACTS_OWN_ADDRESS ? contact.brandId() : in.readString();
+        String email = flags == CONTACTS_OWN_ADDRESS ? contact.email() : in.readString();
+        answers[i] = new AddressRegistered(contactId, brandId, email, in.readTime());
+      }
+      registered = Arrays.asList(answers);
+    }
     ContactConsent.Published published = null;
     if ((parts & HAS_PUBLISHED) != 0) {
       long version = in.readVarint();
@@ -183,7 +244,8 @@ final class CompactConsentFormat {
     if (in.remaining() != 0) {
       throw new IllegalArgumentException(in.remaining() + " bytes after the value");
     }
-    return new ContactConsent(contactId, ConsentState.of(contact, Arrays.asList(evidence)), published);
+    return new ContactConsent(contactId, ConsentState.of(contact, Arrays.asList(evidence), suppressions, registered),
+        published);
   }
 
   /** A growable output buffer, reused by one thread for every value it writes. */
