@@ -23,7 +23,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * The gate's progress through the Admin API: the input topics' end offsets (last stable offsets:
  * records of an open transaction are not yet the gate's to read) and the offsets its consumer group
- * (the {@code application.id}) has committed. Needs DESCRIBE on the input topics and on the group.
+ * (the {@code application.id}) has committed. Needs DESCRIBE on the input topics, on the gate's internal
+ * topics (without it they are not seen, and suppressions on their way are not waited for) and on the group.
  */
 final class AdminGateOffsets implements ConsentClient.GateOffsets {
 
@@ -66,7 +67,17 @@ final class AdminGateOffsets implements ConsentClient.GateOffsets {
 
   @Override
   public Map<TopicPartition, Long> inputEnds() throws Exception {
-    Map<String, TopicDescription> topics = admin.describeTopics(inputs).allTopicNames()
+    // The gate's internal topics count as input too: a withdrawal of one contact reaches the other
+    // contacts with its address through them, and a sender must not be told the gate has caught up
+    // while that is under way. A gate from before suppression by address has none of them.
+    List<String> read = new java.util.ArrayList<>(inputs);
+    java.util.Set<String> visible = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    for (String internal : GateApplication.internalTopicsInOrder(applicationId)) {
+      if (visible.contains(internal)) {
+        read.add(internal);
+      }
+    }
+    Map<String, TopicDescription> topics = admin.describeTopics(read).allTopicNames()
         .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     topics.values().forEach(d -> d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));

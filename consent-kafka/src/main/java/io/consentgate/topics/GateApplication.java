@@ -14,7 +14,27 @@ public final class GateApplication {
   /** The application id when {@link #ID_KEY} is not set, for the gate and for the client. */
   public static final String DEFAULT_ID = "consent-gate";
 
+  /** Names the gate gives its internal topics between the inputs and the deciders (Streams adds prefix and suffix). */
+  public static final String REROUTED = "consent-events-rerouted";
+  public static final String ADDRESS_EVENTS = "consent-address-events";
+  public static final String ADDRESS_DELIVERIES = "consent-address-deliveries";
+
   private GateApplication() {}
+
+  /**
+   * The internal topics a record can cross between the inputs and the verdict, in the order it
+   * crosses them: an input record may cause a re-routed one, either may cause one keyed by address
+   * (suppression by address), and that one deliveries back to contacts. A gate has processed
+   * everything it read once its group has committed each of these, as well as the inputs.
+   */
+  public static java.util.List<String> internalTopicsInOrder(String applicationId) {
+    return java.util.List.of(internal(applicationId, REROUTED), internal(applicationId, ADDRESS_EVENTS),
+        internal(applicationId, ADDRESS_DELIVERIES));
+  }
+
+  private static String internal(String applicationId, String name) {
+    return applicationId + "-" + name + "-repartition";
+  }
 
   /**
    * The compacted topic where the gate records its current epoch, one record keyed by the

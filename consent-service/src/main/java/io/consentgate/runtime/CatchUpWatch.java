@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The runtime's answer to {@link CatchUp}: a gate re-deciding its history has caught up once its
  * consumer group has committed, on every input partition, the end offset that partition had when
- * the gate started, and the re-routing topic holds nothing uncommitted. Checked every second with
- * the Admin API, so every instance sees the group as a whole.
+ * the gate started, and then, one after the other, each internal topic between the inputs and the
+ * deciders (re-routing, and the suppression index's two) up to the end it had once the one before
+ * was committed. Checked every second with the Admin API, so every instance sees the group as a whole.
  */
 public final class CatchUpWatch implements CatchUp, AutoCloseable {
 
@@ -31,19 +32,21 @@ public final class CatchUpWatch implements CatchUp, AutoCloseable {
   private final Admin admin;
   private final String applicationId;
   private final Map<TopicPartition, Long> targets;
-  private final String reroutingTopic;
+  private final List<String> internalTopics;
   private final Consumer<Admin> onCaughtUp;
   private final ScheduledExecutorService timer;
   private volatile boolean caughtUp;
-  private Map<TopicPartition, Long> reroutedTargets;
+  /** How many internal topics are committed to their targets; the targets of the next one, once taken. */
+  private int internalDone;
+  private Map<TopicPartition, Long> internalTargets;
 
   private CatchUpWatch(boolean catchingUp, Admin admin, String applicationId, Map<TopicPartition, Long> targets,
-                       String reroutingTopic, Consumer<Admin> onCaughtUp) {
+                       List<String> internalTopics, Consumer<Admin> onCaughtUp) {
     this.catchingUp = catchingUp;
     this.admin = admin;
     this.applicationId = applicationId;
     this.targets = targets;
-    this.reroutingTopic = reroutingTopic;
+    this.internalTopics = internalTopics;
     this.onCaughtUp = onCaughtUp;
     this.caughtUp = !catchingUp;
     this.timer = catchingUp ? Executors.newSingleThreadScheduledExecutor(r -> {
@@ -55,7 +58,7 @@ public final class CatchUpWatch implements CatchUp, AutoCloseable {
 
   /** A gate that is not re-deciding: live from the first record. */
   public static CatchUpWatch live() {
-    return new CatchUpWatch(false, null, null, Map.of(), null, admin -> { });
+    return new CatchUpWatch(false, null, null, Map.of(), List.of(), admin -> { });
   }
 
   /**
@@ -64,7 +67,7 @@ public final class CatchUpWatch implements CatchUp, AutoCloseable {
    * @param onCaughtUp run once, with the watch's Admin client, when the inputs are caught up (records the epoch live)
    */
   public static CatchUpWatch start(Map<String, Object> clientProps, String applicationId, List<String> inputTopics,
-                                   String reroutingTopic, Consumer<Admin> onCaughtUp) throws Exception {
+                                   List<String> internalTopics, Consumer<Admin> onCaughtUp) throws Exception {
     Admin admin = Admin.create(clientProps); // the watch's own, closed with it
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (var d : admin.describeTopics(inputTopics).allTopicNames().get(15, TimeUnit.SECONDS).values()) {
@@ -73,7 +76,7 @@ public final class CatchUpWatch implements CatchUp, AutoCloseable {
     Map<TopicPartition, Long> targets = new HashMap<>();
     admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(15, TimeUnit.SECONDS)
         .forEach((p, info) -> targets.put(p, info.offset()));
-    CatchUpWatch watch = new CatchUpWatch(true, admin, applicationId, targets, reroutingTopic, onCaughtUp);
+    CatchUpWatch watch = new CatchUpWatch(true, admin, applicationId, targets, internalTopics, onCaughtUp);
     LOG.info("re-deciding the history quietly: nothing is published until the gate has read {} input records",
         targets.values().stream().mapToLong(Long::longValue).sum());
     watch.timer.scheduleWithFixedDelay(watch::check, 1, 1, TimeUnit.SECONDS);
@@ -100,15 +103,23 @@ public final class CatchUpWatch implements CatchUp, AutoCloseable {
           return;
         }
       }
-      if (reroutedTargets == null) {
-        // Every re-routed record of that input was written in the same transactions as the input's
-        // commits: the re-routing topic's end now is the last one the catch-up must wait for.
-        reroutedTargets = reroutingEnds();
-      }
-      for (var target : reroutedTargets.entrySet()) {
-        OffsetAndMetadata c = committed.get(target.getKey());
-        if (target.getValue() > 0 && (c == null || c.offset() < target.getValue())) {
-          return;
+      while (internalDone < internalTopics.size()) {
+        if (internalTargets == null) {
+          // Every record of this topic caused by what is committed so far was written in the same
+          // transactions as those commits: its end now is the last one the catch-up must wait for.
+          internalTargets = ends(internalTopics.get(internalDone));
+        }
+        for (var target : internalTargets.entrySet()) {
+          OffsetAndMetadata c = committed.get(target.getKey());
+          if (target.getValue() > 0 && (c == null || c.offset() < target.getValue())) {
+            return;
+          }
+        }
+        internalDone++;
+        internalTargets = null;
+        if (internalDone < internalTopics.size()) {
+          committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()
+              .get(15, TimeUnit.SECONDS);
         }
       }
       caughtUp = true;
@@ -120,14 +131,14 @@ public final class CatchUpWatch implements CatchUp, AutoCloseable {
     }
   }
 
-  private Map<TopicPartition, Long> reroutingEnds() throws Exception {
+  private Map<TopicPartition, Long> ends(String topic) throws Exception {
     Map<TopicPartition, Long> ends = new HashMap<>();
-    if (!admin.listTopics().names().get(15, TimeUnit.SECONDS).contains(reroutingTopic)) {
+    if (!admin.listTopics().names().get(15, TimeUnit.SECONDS).contains(topic)) {
       return ends;
     }
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    admin.describeTopics(List.of(reroutingTopic)).allTopicNames().get(15, TimeUnit.SECONDS).get(reroutingTopic).partitions()
-        .forEach(p -> latest.put(new TopicPartition(reroutingTopic, p.partition()), OffsetSpec.latest()));
+    admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic).partitions()
+        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
     admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(15, TimeUnit.SECONDS)
         .forEach((p, info) -> ends.put(p, info.offset()));
     return ends;

@@ -78,8 +78,8 @@ public final class GateService implements AutoCloseable {
     if (stallTimeout.compareTo(commitInterval.multipliedBy(2)) < 0) {
       stallTimeout = commitInterval.multipliedBy(2);
     }
-    Set<String> inputs = Set.of(settings.topics().contactCreated(), settings.topics().consentEvidence(),
-        ConsentGateTopology.reroutingTopic(config.getString(StreamsConfig.APPLICATION_ID_CONFIG)));
+    Set<String> inputs = new java.util.HashSet<>(List.of(settings.topics().contactCreated(), settings.topics().consentEvidence()));
+    inputs.addAll(io.consentgate.topics.GateApplication.internalTopicsInOrder(config.getString(StreamsConfig.APPLICATION_ID_CONFIG)));
     this.health = new GateHealth(streams, inputs, stallTimeout, Clock.systemUTC());
     // The health check also runs unasked, so that a stuck gate is in the log within a minute.
     this.healthChecks = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -103,7 +103,7 @@ public final class GateStart {
       return new GateStart(epoch, CatchUpWatch.live(), claim);
     }
     CatchUpWatch watch = CatchUpWatch.start(clientProps, applicationId, List.of(topics.contactCreated(), topics.consentEvidence()),
-        ConsentGateTopology.reroutingTopic(applicationId), watchAdmin -> {
+        io.consentgate.topics.GateApplication.internalTopicsInOrder(applicationId), watchAdmin -> {
           try {
             GateEpoch.write(watchAdmin, clientProps, applicationId, new GateEpoch.Value(epoch, GateEpoch.State.LIVE),
                 replicationFactor);

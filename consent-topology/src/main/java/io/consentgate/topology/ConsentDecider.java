@@ -6,7 +6,10 @@ import io.consentgate.ledger.ConsentLedger;
 import io.consentgate.ledger.LapseSchedule;
 import io.consentgate.ledger.ContactConsent;
 
+import io.consentgate.policy.AddressKey;
 import io.consentgate.policy.ConsentEvent;
+import io.consentgate.policy.Contact;
+import io.consentgate.policy.Suppression;
 import io.consentgate.policy.ConsentPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.consentgate.events.ConsentVerdict;
@@ -51,12 +54,17 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private static final Duration SETTLE_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final int SETTLE_BATCH = 5_000;
 
-  /** Where a decider node sits: on the inputs, or behind the re-routing topic. */
+  /** Where a decider node sits: on the inputs, behind the re-routing topic, or behind the suppression index. */
   enum Role {
     /** Decides owned events, passes the others on, and checks lapses. */
     INPUT,
     /** Decides events that came through the re-routing topic (all owned by construction). */
-    REROUTED
+    REROUTED,
+    /**
+     * Applies what the suppression index delivers: suppressions from other contacts and answers to
+     * registrations (all owned by construction). These send nothing on to the index.
+     */
+    ADDRESSED
   }
 
   private final ConsentPolicy policy;
@@ -67,6 +75,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
   private final Role role;
   private final List<String> verdictSinks;
   private final String reroutingChild;
+  private final String addressChild;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ContactConsent> consents;
   private KeyValueStore<String, String> catchUpMode;
@@ -85,17 +94,20 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
    * @param verdictSink the child node verdicts go to
    * @param reroutingChild the child node events of other tasks' contacts go to; null when re-routing is off
    */
-  ConsentDecider(ConsentPolicy policy, TopologySettings settings, Role role, String verdictSink, String reroutingChild) {
-    this(policy, settings, role, List.of(verdictSink), reroutingChild);
+  ConsentDecider(ConsentPolicy policy, TopologySettings settings, Role role, String verdictSink, String reroutingChild,
+                 String addressChild) {
+    this(policy, settings, role, List.of(verdictSink), reroutingChild, addressChild);
   }
 
   /**
    * @param verdictSinks the child nodes every verdict goes to: the verdict topic's sink and, when the
    *     gate keeps an audit trail, the audit topic's
    * @param reroutingChild the child node events of other tasks' contacts go to; null when re-routing is off
+   * @param addressChild the child node notices and contact records go to, keyed by address, on their
+   *     way to the suppression index; null for the node behind the index, which sends none
    */
   ConsentDecider(ConsentPolicy policy, TopologySettings settings, Role role, List<String> verdictSinks,
-                 String reroutingChild) {
+                 String reroutingChild, String addressChild) {
     this.policy = policy;
     this.lapseCheckInterval = settings.lapseCheckInterval();
     this.ownership = settings.ownership();
@@ -104,6 +116,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
     this.role = role;
     this.verdictSinks = List.copyOf(verdictSinks);
     this.reroutingChild = reroutingChild;
+    this.addressChild = addressChild;
   }
 
   @Override
@@ -126,7 +139,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
           for (String sink : verdictSinks) {
             context.forward(published, sink); // the same record to the verdict topic and the audit topic
           }
-        });
+        }, new ToTheIndex());
     this.ownershipCheck = new OwnershipCheck(ownership, partition);
     // Accounting: every record that passed the contract check either changed the contact's state
     // or was a duplicate / superseded record; the rest of the input is in the dead-letter topic.
@@ -189,6 +202,27 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
     }
   }
 
+  /** Sends a contact's notices and records on to the suppression index, keyed by address. */
+  private final class ToTheIndex implements ConsentLedger.Notices {
+    @Override
+    public void send(Suppression notice) {
+      forward(notice.address(), notice);
+    }
+
+    @Override
+    public void register(AddressKey address, Contact contact) {
+      forward(address, contact);
+    }
+
+    private void forward(AddressKey address, ConsentEvent event) {
+      if (addressChild == null) {
+        // Only contact records and evidence send anything, and they never come from the index.
+        throw new IllegalStateException("the decider behind the suppression index got a " + event.getClass().getSimpleName());
+      }
+      context.forward(new Record<String, Object>(address.value(), event, event.eventTime().toEpochMilli()), addressChild);
+    }
+  }
+
   private ConsentVerdict inEpoch(ConsentVerdict verdict) {
     verdict.setEpoch(epoch);
     return verdict;
@@ -209,6 +243,9 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
     }
     boolean quietly = QUIET.equals(role == Role.INPUT ? mode : catchUpMode.get(MODE));
     boolean changed = quietly ? ledger.applyQuietly(record.key(), record.value()) : ledger.apply(record.key(), record.value());
+    if (role == Role.ADDRESSED) {
+      return; // what the index delivers is no input record: the accounting counts each of those once
+    }
     if (changed) {
       applied.increment();
     } else {

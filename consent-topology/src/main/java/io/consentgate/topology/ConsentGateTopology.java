@@ -3,6 +3,7 @@ package io.consentgate.topology;
 import io.consentgate.contract.BadInputException;
 import io.consentgate.contract.EventMapping;
 import io.consentgate.ledger.ContactConsent;
+import io.consentgate.topics.GateApplication;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topics.InputTopic;
 
@@ -66,7 +67,7 @@ public final class ConsentGateTopology {
   public static final String MERGE = "consent-events";
   public static final String REROUTE_OUT = "consent-events-reroute";
   /** The re-routing topic is {@code <application.id>-consent-events-rerouted-repartition}. */
-  public static final String REROUTED = "consent-events-rerouted";
+  public static final String REROUTED = GateApplication.REROUTED;
   public static final String REROUTE_IN = "consent-events-rerouted-time";
   public static final String DECIDER_REROUTED = "consent-decider-rerouted";
   public static final String VERDICT_SINK_REROUTED = "consent-verdicts-rerouted-sink";
@@ -76,6 +77,23 @@ public final class ConsentGateTopology {
   public static final String AUDIT_SINK = "consent-verdicts-audit-sink";
   /** Every verdict the re-routed decider publishes, also to the audit topic (when the gate keeps one). */
   public static final String AUDIT_SINK_REROUTED = "consent-verdicts-audit-rerouted-sink";
+
+  /** Per brand and address: the contacts with it and their notices ({@link io.consentgate.ledger.AddressIndex}). */
+  public static final String ADDRESS_INDEX_STORE = "consent-address-index";
+  public static final String ADDRESS_OUT = "consent-address-notices";
+  public static final String ADDRESS_OUT_REROUTED = "consent-address-notices-rerouted";
+  public static final String ADDRESS_MERGE = "consent-address-notices-merged";
+  /** The topic keyed by address is {@code <application.id>-consent-address-events-repartition}. */
+  public static final String ADDRESS_EVENTS = GateApplication.ADDRESS_EVENTS;
+  public static final String ADDRESS_IN = "consent-address-events-time";
+  public static final String ADDRESS_INDEX = "consent-address-index-processor";
+  public static final String DELIVERIES_OUT = "consent-address-deliveries-out";
+  /** The topic keyed by contact is {@code <application.id>-consent-address-deliveries-repartition}. */
+  public static final String DELIVERIES = GateApplication.ADDRESS_DELIVERIES;
+  public static final String DELIVERIES_IN = "consent-address-deliveries-time";
+  public static final String DECIDER_ADDRESSED = "consent-decider-addressed";
+  public static final String VERDICT_SINK_ADDRESSED = "consent-verdicts-addressed-sink";
+  public static final String AUDIT_SINK_ADDRESSED = "consent-verdicts-audit-addressed-sink";
 
   private ConsentGateTopology() {}
 
@@ -95,7 +113,7 @@ public final class ConsentGateTopology {
 
   /** The internal topic that carries misrouted events to the task that owns their contact. */
   public static String reroutingTopic(String applicationId) {
-    return applicationId + "-" + REROUTED + "-repartition";
+    return GateApplication.internalTopicsInOrder(applicationId).get(0);
   }
 
   public static Topology build(TopologySettings settings, ValueSerdes serdes) {
@@ -107,6 +125,8 @@ public final class ConsentGateTopology {
     builder.addStateStore(lapseIndexStore(settings.durableStores()));
     builder.addStateStore(withDurability(Stores.keyValueStoreBuilder(supplier(CATCH_UP_STORE, settings.durableStores()),
         Serdes.String(), Serdes.String()), settings.durableStores()));
+    builder.addStateStore(withDurability(Stores.keyValueStoreBuilder(supplier(ADDRESS_INDEX_STORE,
+        settings.durableStores()), Serdes.String(), new AddressEntrySerde()), settings.durableStores()));
 
     KStream<String, ConsentEvent> contacts = checked(builder, topics.contactCreatedInput(), serdes, CONTACT_SOURCE, CONTACT_CHECK);
     KStream<String, ConsentEvent> evidence = checked(builder, topics.consentEvidenceInput(), serdes, EVIDENCE_SOURCE, EVIDENCE_CHECK);
@@ -114,14 +134,11 @@ public final class ConsentGateTopology {
     KStream<String, ConsentEvent> events = contacts.merge(evidence, Named.as(MERGE));
     String rerouting = settings.rerouteMisrouted() ? REROUTE_OUT : null;
     KStream<String, Object> decided = events.process(() -> new ConsentDecider(policy, settings,
-        ConsentDecider.Role.INPUT, sinks(topics, VERDICT_SINK, AUDIT_SINK), rerouting), Named.as(DECIDER), CONSENT_STORE,
-        LAPSE_INDEX_STORE, CATCH_UP_STORE);
-    Produced<String, ConsentVerdict> verdicts = Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class));
-    verdictsOf(decided).to(topics.verdicts(), verdicts.withName(VERDICT_SINK));
-    if (topics.audits()) {
-      verdictsOf(decided).to(topics.verdictsAudit(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
-          .withName(AUDIT_SINK));
-    }
+        ConsentDecider.Role.INPUT, sinks(topics, VERDICT_SINK, AUDIT_SINK), rerouting, ADDRESS_OUT), Named.as(DECIDER),
+        CONSENT_STORE, LAPSE_INDEX_STORE, CATCH_UP_STORE);
+    verdictsTo(decided, topics, serdes, VERDICT_SINK, AUDIT_SINK);
+    KStream<String, ConsentEvent> toTheIndex = eventsOf(decided)
+        .processValues(ReroutingTimestamps.Outgoing::new, Named.as(ADDRESS_OUT));
     if (settings.rerouteMisrouted()) {
       KStream<String, Object> reroutedDecided = eventsOf(decided)
           .processValues(ReroutingTimestamps.Outgoing::new, Named.as(REROUTE_OUT))
@@ -132,16 +149,43 @@ public final class ConsentGateTopology {
                   Optional.of(Set.of(settings.ownership().partitionOf(contactId)))))
           .processValues(ReroutingTimestamps.Incoming::new, Named.as(REROUTE_IN))
           .process(() -> new ConsentDecider(policy, settings, ConsentDecider.Role.REROUTED,
-                  sinks(topics, VERDICT_SINK_REROUTED, AUDIT_SINK_REROUTED), null),
+                  sinks(topics, VERDICT_SINK_REROUTED, AUDIT_SINK_REROUTED), null, ADDRESS_OUT_REROUTED),
               Named.as(DECIDER_REROUTED), CONSENT_STORE, LAPSE_INDEX_STORE, CATCH_UP_STORE);
-      verdictsOf(reroutedDecided).to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
-          .withName(VERDICT_SINK_REROUTED));
-      if (topics.audits()) {
-        verdictsOf(reroutedDecided).to(topics.verdictsAudit(), Produced.with(Serdes.String(),
-            serdes.forType(ConsentVerdict.class)).withName(AUDIT_SINK_REROUTED));
-      }
+      verdictsTo(reroutedDecided, topics, serdes, VERDICT_SINK_REROUTED, AUDIT_SINK_REROUTED);
+      toTheIndex = toTheIndex.merge(eventsOf(reroutedDecided)
+          .processValues(ReroutingTimestamps.Outgoing::new, Named.as(ADDRESS_OUT_REROUTED)), Named.as(ADDRESS_MERGE));
     }
+    // Suppression by address: contact records and notices, keyed by brand and address, to the task
+    // that owns the address; what its index delivers, keyed by contact, back to the contact's owner.
+    KStream<String, Object> addressedDecided = toTheIndex
+        .repartition(Repartitioned.<String, ConsentEvent>as(ADDRESS_EVENTS)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(new ConsentEventSerde()))
+        .processValues(ReroutingTimestamps.Incoming::new, Named.as(ADDRESS_IN))
+        .process(AddressIndexProcessor::new, Named.as(ADDRESS_INDEX), ADDRESS_INDEX_STORE)
+        .processValues(ReroutingTimestamps.Outgoing::new, Named.as(DELIVERIES_OUT))
+        .repartition(Repartitioned.<String, ConsentEvent>as(DELIVERIES)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(new ConsentEventSerde())
+            .withStreamPartitioner((topic, contactId, event, partitions) ->
+                Optional.of(Set.of(settings.ownership().partitionOf(contactId)))))
+        .processValues(ReroutingTimestamps.Incoming::new, Named.as(DELIVERIES_IN))
+        .process(() -> new ConsentDecider(policy, settings, ConsentDecider.Role.ADDRESSED,
+                sinks(topics, VERDICT_SINK_ADDRESSED, AUDIT_SINK_ADDRESSED), null, null),
+            Named.as(DECIDER_ADDRESSED), CONSENT_STORE, LAPSE_INDEX_STORE, CATCH_UP_STORE);
+    verdictsTo(addressedDecided, topics, serdes, VERDICT_SINK_ADDRESSED, AUDIT_SINK_ADDRESSED);
     return builder.build();
+  }
+
+  /** A decider's verdicts to the verdict topic and, when the gate keeps one, the audit topic. */
+  private static void verdictsTo(KStream<String, Object> decided, GateTopics topics, ValueSerdes serdes,
+                                 String verdictSink, String auditSink) {
+    verdictsOf(decided).to(topics.verdicts(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
+        .withName(verdictSink));
+    if (topics.audits()) {
+      verdictsOf(decided).to(topics.verdictsAudit(), Produced.with(Serdes.String(), serdes.forType(ConsentVerdict.class))
+          .withName(auditSink));
+    }
   }
 
   /** The sinks a decider sends each verdict to: the verdict topic's, and the audit topic's when there is one. */

@@ -21,7 +21,7 @@ class BoundedMemoryRocksDBTest {
       gate.send(GateTestDriver.contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, Instant.parse("2024-01-01T00:00:00Z")));
       assertThat(gate.readVerdicts()).hasSize(1);
       assertThat(BoundedMemoryRocksDB.cacheBytes()).isEqualTo(bytes);
-      assertThat(capacities(gate)).as("block-cache-capacity of the three stores").hasSize(3).allMatch(c -> c == bytes);
+      assertThat(capacities(gate)).as("block-cache-capacity of the four stores").hasSize(4).allMatch(c -> c == bytes);
     }
   }
 

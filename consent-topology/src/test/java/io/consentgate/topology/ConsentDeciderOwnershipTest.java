@@ -46,12 +46,15 @@ class ConsentDeciderOwnershipTest {
     MockProcessorContext<String, Object> context = context();
     TopologySettings settings = TopologySettings.defaults().withInputPartitions(OWNERSHIP.inputPartitions());
     ConsentDecider decider = new ConsentDecider(new ConsentPolicy(PolicySettings.defaults()), settings,
-        ConsentDecider.Role.INPUT, ConsentGateTopology.VERDICT_SINK, null); // no re-routing: as before it existed
+        ConsentDecider.Role.INPUT, ConsentGateTopology.VERDICT_SINK, null, ConsentGateTopology.ADDRESS_OUT); // no re-routing: as before it existed
     decider.init(context);
     String owned = contactOwnedBy(THIS_TASK);
     String foreign = contactOwnedBy(2);
     for (String id : List.of(owned, foreign)) { // the foreign one as state written before re-routing existed
-      decider.process(new Record<>(id, new Contact(id, "acme", id + "@example.org", ContactSource.OWN_CHANNEL, T0), T0.toEpochMilli()));
+      Contact contact = new Contact(id, "acme", id + "@example.org", ContactSource.OWN_CHANNEL, T0);
+      decider.process(new Record<>(id, contact, T0.toEpochMilli()));
+      // The suppression index's answer, as the decider behind the index would apply it: same stores.
+      decider.process(new Record<>(id, io.consentgate.policy.AddressRegistered.of(contact), T0.toEpochMilli()));
       decider.process(new Record<>(id, new Evidence(id + "-order", id, "acme", EvidenceKind.PURCHASE, T0, "order-1"), T0.toEpochMilli()));
     }
     context.resetForwards();

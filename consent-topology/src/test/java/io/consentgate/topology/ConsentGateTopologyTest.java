@@ -115,7 +115,8 @@ class ConsentGateTopologyTest {
             new org.apache.kafka.common.serialization.ByteArrayDeserializer());
         gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0));
         gate.send(evidence("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(50)));
-        assertThat(changelog.readKeyValuesToList()).as("each change is stored").hasSize(2);
+        assertThat(changelog.readKeyValuesToList()).as("each change is stored: the contact, the index's answer, the withdrawal")
+            .hasSize(3);
         gate.send(evidence("e-2", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(50))); // a duplicate
         gate.send(evidence("e-1", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(10))); // superseded by e-2
         gate.send(contact("c-1", "ann@example.org", ContactSource.OWN_CHANNEL, T0)); // the contact again
@@ -301,9 +302,8 @@ class ConsentGateTopologyTest {
     void everyProcessorAndStoreIsNamedExplicitly() {
       try (GateTestDriver gate = new GateTestDriver()) {
         TopologyDescription description = gate.topology.describe();
-        assertThat(description.subtopologies()).as("inputs and the re-routing topic feed one decider: one sub-topology")
-            .hasSize(1);
-        List<String> nodes = description.subtopologies().iterator().next().nodes().stream()
+        assertThat(description.subtopologies()).as("the deciders, and the suppression index keyed by address").hasSize(2);
+        List<String> nodes = description.subtopologies().stream().flatMap(t -> t.nodes().stream())
             .map(TopologyDescription.Node::name).toList();
         assertThat(nodes).containsExactlyInAnyOrder(ConsentGateTopology.CONTACT_SOURCE, ConsentGateTopology.EVIDENCE_SOURCE,
             ConsentGateTopology.CONTACT_CHECK, ConsentGateTopology.EVIDENCE_CHECK, ConsentGateTopology.MERGE,
@@ -311,9 +311,18 @@ class ConsentGateTopologyTest {
             ConsentGateTopology.REROUTED + "-repartition-filter", ConsentGateTopology.REROUTED + "-repartition-sink",
             ConsentGateTopology.REROUTED + "-repartition-source", ConsentGateTopology.REROUTE_IN,
             ConsentGateTopology.DECIDER_REROUTED, ConsentGateTopology.VERDICT_SINK_REROUTED,
-            ConsentGateTopology.AUDIT_SINK, ConsentGateTopology.AUDIT_SINK_REROUTED);
+            ConsentGateTopology.AUDIT_SINK, ConsentGateTopology.AUDIT_SINK_REROUTED,
+            ConsentGateTopology.ADDRESS_OUT, ConsentGateTopology.ADDRESS_OUT_REROUTED, ConsentGateTopology.ADDRESS_MERGE,
+            ConsentGateTopology.ADDRESS_EVENTS + "-repartition-filter", ConsentGateTopology.ADDRESS_EVENTS + "-repartition-sink",
+            ConsentGateTopology.ADDRESS_EVENTS + "-repartition-source", ConsentGateTopology.ADDRESS_IN,
+            ConsentGateTopology.ADDRESS_INDEX, ConsentGateTopology.DELIVERIES_OUT,
+            ConsentGateTopology.DELIVERIES + "-repartition-filter", ConsentGateTopology.DELIVERIES + "-repartition-sink",
+            ConsentGateTopology.DELIVERIES + "-repartition-source", ConsentGateTopology.DELIVERIES_IN,
+            ConsentGateTopology.DECIDER_ADDRESSED, ConsentGateTopology.VERDICT_SINK_ADDRESSED,
+            ConsentGateTopology.AUDIT_SINK_ADDRESSED);
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-")
-            .contains(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE, ConsentGateTopology.CATCH_UP_STORE);
+            .contains(ConsentGateTopology.CONSENT_STORE, ConsentGateTopology.LAPSE_INDEX_STORE, ConsentGateTopology.CATCH_UP_STORE,
+                ConsentGateTopology.ADDRESS_INDEX_STORE);
       }
     }
   }

@@ -111,7 +111,7 @@ class ContactConsentSerdeTest {
         EvidenceKind.WEBSITE_FORM, EvidenceKind.AD_CONVERSION, EvidenceKind.TRADE_SHOW_BOOTH, EvidenceKind.PURCHASE,
         EvidenceKind.CONTRACT, EvidenceKind.DONATION, EvidenceKind.VOLUNTEERING, EvidenceKind.MEMBERSHIP_STARTED,
         EvidenceKind.MEMBERSHIP_ENDED, EvidenceKind.DOUBLE_OPT_IN_REQUESTED, EvidenceKind.VERBAL_CONSENT,
-        EvidenceKind.UNSUBSCRIBE, EvidenceKind.SPAM_COMPLAINT);
+        EvidenceKind.UNSUBSCRIBE, EvidenceKind.SPAM_COMPLAINT, EvidenceKind.HARD_BOUNCE);
     assertThat(CompactConsentFormat.SOURCES).containsExactly(ContactSource.OWN_CHANNEL, ContactSource.MANUAL_ENTRY,
         ContactSource.THIRD_PARTY_LIST, ContactSource.MEMBER_LIST, ContactSource.PREVIOUS_COMPANY,
         ContactSource.OTHER_BRAND_FORM, ContactSource.LEAD_VENDOR, ContactSource.DATA_ENRICHMENT,
@@ -121,7 +121,8 @@ class ContactConsentSerdeTest {
     assertThat(CompactConsentFormat.STATUSES).containsExactly(ConsentStatus.CONSENTED_EXPLICIT,
         ConsentStatus.CONSENTED_IMPLICIT, ConsentStatus.WITHDRAWN, ConsentStatus.EXPIRED,
         ConsentStatus.PENDING_CONFIRMATION, ConsentStatus.NEEDS_VERIFICATION, ConsentStatus.SOURCE_NOT_ACCEPTABLE,
-        ConsentStatus.NO_CONSENT, ConsentStatus.ROLE_BASED_ADDRESS, ConsentStatus.INVALID_ADDRESS);
+        ConsentStatus.NO_CONSENT, ConsentStatus.ROLE_BASED_ADDRESS, ConsentStatus.INVALID_ADDRESS,
+        ConsentStatus.UNDELIVERABLE, ConsentStatus.SUPPRESSED);
   }
 
   /** Every value the domain can hold comes back equal: every enum constant, non-ASCII text, times before 1970. */

@@ -36,7 +36,7 @@ class SchemaEvolutionThroughTheGateTest {
       Schema contactV2 = evolve(new ConfluentAvroSerde<>(gate.registry, ContactCreated.class).registeredSchema(),
           "\"MET_IN_PERSON\"]", "\"MET_IN_PERSON\",\"QR_CODE_SCAN\"]", "createdAt");
       Schema evidenceV2 = evolve(new ConfluentAvroSerde<>(gate.registry, ConsentEvidence.class).registeredSchema(),
-          "\"SPAM_COMPLAINT\"]", "\"SPAM_COMPLAINT\",\"SMS_OPT_IN\"]", "occurredAt");
+          "\"HARD_BOUNCE\"]", "\"HARD_BOUNCE\",\"SMS_OPT_IN\"]", "occurredAt");
 
       GenericRecord contact = new GenericData.Record(contactV2);
       contact.put("contactId", "c-1");

@@ -46,9 +46,11 @@ final class ClusterView implements AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
         .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     List<String> read = new ArrayList<>(List.of(topics.contactCreated(), topics.consentEvidence()));
-    String rerouting = ConsentGateTopology.reroutingTopic(applicationId);
-    if (admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(rerouting)) {
-      read.add(rerouting);
+    java.util.Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    for (String internal : io.consentgate.topics.GateApplication.internalTopicsInOrder(applicationId)) {
+      if (existing.contains(internal)) {
+        read.add(internal);
+      }
     }
     for (var end : ends(read, IsolationLevel.READ_COMMITTED).entrySet()) {
       OffsetAndMetadata c = committed.get(end.getKey());
