@@ -142,13 +142,17 @@ final class KafkaStack implements AutoCloseable {
     }
   }
 
-  /** True when the gate's consumer group has committed every input record. */
+  /** True when the gate's consumer group has committed every input record, and every record of its internal topics. */
   boolean caughtUp(GateRuntime runtime) throws Exception {
     GateConfig config = runtime.config();
     try (Admin admin = Admin.create(config.kafka().clientProperties())) {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.streams().applicationId())
           .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-      Set<String> inputs = Set.of(config.topics().contactCreated(), config.topics().consentEvidence());
+      Set<String> inputs = new java.util.HashSet<>(Set.of(config.topics().contactCreated(), config.topics().consentEvidence()));
+      // And the internal topics: a contact record reaches its verdict through the suppression index.
+      Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+      io.consentgate.topics.GateApplication.internalTopicsInOrder(config.streams().applicationId()).stream()
+          .filter(existing::contains).forEach(inputs::add);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (String topic : inputs) {
         admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
