@@ -152,6 +152,23 @@ class AddressSuppressionCommandsTest {
     assertThat(role(bob.get("timeline"), "b-1", "heldAtT")).isEqualTo("ignored UNVERIFIABLE_EVIDENCE");
   }
 
+  @Test
+  void whatIfSuppressesInTheBaselineAndTheCandidate() throws Exception {
+    Path strict = Files.writeString(dir.resolve("strict.properties"), "policy.default-profile=strict\n");
+    Path flips = dir.resolve("flips.jsonl");
+    CliRun run = CliRun.of("whatif", "--input", history.toString(), "--candidate-config", strict.toString(), "--as-of",
+        "2024-05-01T00:00:00Z", "--flips", flips.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    // Under optin alone c-ann2 (a purchase) and c-cat2 would be allowed, and so lose consent under strict;
+    // suppressed by address they may not be emailed under either, so they do not flip.
+    assertThat(run.out()).contains("what-if as of 2024-05-01T00:00:00Z: 6 contacts")
+        .containsPattern("SUPPRESSED +(\\. +)*2")
+        .containsPattern("UNDELIVERABLE +(\\. +)*1")
+        .contains("may email -> may not: 2  (c-bob, c-bob2)");
+    List<String> lines = Files.readAllLines(flips);
+    assertThat(lines).extracting(l -> JSON.readTree(l).get("contactId").asText()).containsExactly("c-bob", "c-bob2");
+  }
+
   static String contact(String id, String email, String createdAt, String appendedAt) {
     return "{\"type\":\"contact\",\"contactId\":\"" + id + "\",\"brandId\":\"acme\",\"email\":\"" + email
         + "\",\"source\":\"OWN_CHANNEL\",\"createdAt\":\"" + createdAt + "\",\"appendedAt\":\"" + appendedAt + "\"}";
