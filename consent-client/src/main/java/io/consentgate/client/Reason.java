@@ -31,7 +31,13 @@ public enum Reason {
    * withdrawal recorded since. Only while the gate is watched ({@code application.id}).
    */
   REPUBLISHING(false),
-  /** The latest verdict is not {@code ALLOW} (its {@code status} says why). */
+  /**
+   * The latest verdict is not {@code ALLOW}; its {@code status} says why, e.g. {@code WITHDRAWN}
+   * (the person unsubscribed or complained), {@code UNDELIVERABLE} (the address hard-bounced: no
+   * mail at all, one-to-one included), {@code SUPPRESSED} (another contact of the brand with the
+   * same address unsubscribed, complained or bounced, and this one gave no explicit consent since).
+   * A status symbol newer than this client reads as {@code NO_CONSENT}, still a no.
+   */
   DENIED(false),
   /**
    * The latest verdict says {@code ALLOW} but its status is not {@code CONSENTED_*}; also what a

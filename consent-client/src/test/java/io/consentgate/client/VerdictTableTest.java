@@ -108,6 +108,24 @@ class VerdictTableTest {
   }
 
   @Test
+  void everyStatusTheContractHasIsHeldAsItself() {
+    // The meta word keeps the status in 4 bits: UNDELIVERABLE and SUPPRESSED (12 statuses) still fit.
+    VerdictTable table = new VerdictTable();
+    for (ConsentStatus status : ConsentStatus.values()) {
+      boolean oneToOne = status.ordinal() % 2 == 0;
+      table.put(new VerdictTable.Key("c-" + status), Decision.DENY, status, oneToOne, null, 1, 3, 7);
+    }
+    for (ConsentStatus status : ConsentStatus.values()) {
+      VerdictSummary v = table.get(new VerdictTable.Key("c-" + status), null);
+      assertThat(v.status()).isEqualTo(status);
+      assertThat(v.decision()).isEqualTo(Decision.DENY);
+      assertThat(v.oneToOneAllowed()).isEqualTo(status.ordinal() % 2 == 0);
+      assertThat(v.consented()).isFalse();
+    }
+    assertThat(ConsentStatus.values()).contains(ConsentStatus.UNDELIVERABLE, ConsentStatus.SUPPRESSED).hasSizeLessThanOrEqualTo(16);
+  }
+
+  @Test
   void aUuidIdAndAnOtherIdNeverMeet() {
     VerdictTable table = new VerdictTable();
     String uuid = "c-0c3a6f4e-9b1d-4d2e-8f7a-1234567890ab";

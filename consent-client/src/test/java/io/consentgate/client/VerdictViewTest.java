@@ -118,6 +118,54 @@ class VerdictViewTest {
     assertThat(view.check("c-x").verdict().status()).isEqualTo(status);
   }
 
+  @Test
+  void anUndeliverableContactMayNotBeEmailedAtAllNotEvenOneToOne() {
+    VerdictView view = readyView();
+    view.apply("c-cat", deny("c-cat", ConsentStatus.UNDELIVERABLE, 0, 1));
+    Permission p = view.check("c-cat");
+    assertThat(p.mayEmail()).isFalse();
+    assertThat(p.mayEmailOneToOne()).as("the address takes no mail").isFalse();
+    assertThat(p.reason()).isEqualTo(Reason.DENIED);
+    assertThat(p.verdict().status()).isEqualTo(ConsentStatus.UNDELIVERABLE);
+  }
+
+  @Test
+  void aContactSuppressedByAnotherContactsUnsubscribeIsNoForMarketingAndSaysWhy() {
+    VerdictView view = readyView();
+    ConsentVerdict suppressed = verdict("c-ann2", Decision.DENY, ConsentStatus.SUPPRESSED, null, 0, 2);
+    suppressed.setOneToOneAllowed(true); // withdrawn elsewhere: a personal message is still allowed
+    suppressed.setReasons(List.of("SUPPRESSED", "WITHDRAWN_ELSEWHERE:c-ann/u-9"));
+    suppressed.setEvidenceIds(List.of("u-9"));
+    view.apply("c-ann2", allow("c-ann2", 0, 1));
+    assertThat(view.check("c-ann2").mayEmail()).isTrue();
+    view.apply("c-ann2", suppressed);
+    Permission p = view.check("c-ann2");
+    assertThat(p.mayEmail()).isFalse();
+    assertThat(p.reason()).isEqualTo(Reason.DENIED);
+    assertThat(p.mayEmailOneToOne()).isTrue();
+    assertThat(p.verdict().status()).isEqualTo(ConsentStatus.SUPPRESSED);
+    assertThat(p.verdict().allowsMarketingAt(NOW)).isFalse();
+
+    ConsentVerdict bounced = verdict("c-ann2", Decision.DENY, ConsentStatus.SUPPRESSED, null, 0, 3);
+    bounced.setOneToOneAllowed(false); // bounced elsewhere: the address takes no mail
+    view.apply("c-ann2", bounced);
+    assertThat(view.check("c-ann2").mayEmailOneToOne()).isFalse();
+    assertThat(view.check("c-ann2").reason()).isEqualTo(Reason.DENIED);
+  }
+
+  @Test
+  void aStatusNewerThanTheLatestKnownStillReadsAsNo() throws Exception {
+    // The latest symbols are UNDELIVERABLE and SUPPRESSED; one appended after them is unknown here.
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    byte[] bytes = fromNewerGate(registry, "consent-verdicts", "DENY", "CONSENTED_BY_CONTRACT");
+    ConsentVerdict read = new ConfluentAvroSerde<>(registry, ConsentVerdict.class).deserialize("consent-verdicts", bytes);
+    assertThat(read.getStatus()).isEqualTo(ConsentStatus.NO_CONSENT);
+    VerdictView view = readyView();
+    view.apply("c-new", read);
+    assertThat(view.check("c-new").mayEmail()).isFalse();
+    assertThat(view.check("c-new").reason()).isEqualTo(Reason.DENIED);
+  }
+
   /** Writes {@code value} with a newer writer schema that has symbols this client does not know. */
   private static byte[] fromNewerGate(InMemorySchemaRegistry registry, String topic, String decision, String status)
       throws Exception {
@@ -126,7 +174,7 @@ class VerdictViewTest {
       avsc = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     String newer = avsc.replace("\"symbols\": [\"ALLOW\", \"DENY\"]", "\"symbols\": [\"ALLOW\", \"DENY\", \"ALLOW_LATER\"]")
-        .replace("\"INVALID_ADDRESS\"]", "\"INVALID_ADDRESS\", \"CONSENTED_BY_CONTRACT\"]");
+        .replace("\"SUPPRESSED\"]", "\"SUPPRESSED\", \"CONSENTED_BY_CONTRACT\"]");
     assertThat(newer).contains("ALLOW_LATER").contains("CONSENTED_BY_CONTRACT");
     Schema writer = new Schema.Parser().parse(newer);
     int id = registry.register(topic + "-value", writer);

@@ -33,7 +33,7 @@ final class Verdicts {
         .setEmail(contactId + "@example.org")
         .setDecision(decision)
         .setStatus(status)
-        .setOneToOneAllowed(status != ConsentStatus.INVALID_ADDRESS)
+        .setOneToOneAllowed(status != ConsentStatus.INVALID_ADDRESS && status != ConsentStatus.UNDELIVERABLE)
         .setValidUntil(validUntil)
         .setReasons(List.of(status.name()))
         .setEvidenceIds(List.of("ev-" + contactId))

@@ -2,6 +2,7 @@ package io.consentgate.app;
 
 import io.consentgate.audit.Explanation;
 import io.consentgate.audit.ExplanationReport;
+import io.consentgate.audit.OtherContacts;
 import io.consentgate.events.ConsentEvidence;
 import io.consentgate.events.ContactCreated;
 import io.consentgate.policy.ConsentPolicy;
@@ -25,8 +26,10 @@ import picocli.CommandLine.Model.CommandSpec;
         + "appended by T decide as of T (only a history with append times can say); (3) what held at T in the light of "
         + "everything known now (every record with an event time at or before T). For each: the verdict, the rule that "
         + "decided it, and the contact's timeline, every record with its event time and append time and whether it "
-        + "counted, was ignored (and why), was superseded or was not there yet. Text for people, --json for tools "
-        + "(docs/events.md, The explain report)."})
+        + "counted, was ignored (and why), was superseded or was not there yet. The withdrawals, complaints and hard "
+        + "bounces of other contacts with the same brand and address (as normalised) count too, as the gate's "
+        + "suppression by address counts them, and are listed apart with what became of each (docs/policy.md, "
+        + "Suppression by address). Text for people, --json for tools (docs/events.md, The explain report)."})
 final class ExplainCommand implements Callable<Integer> {
 
   @Spec
@@ -67,15 +70,20 @@ final class ExplainCommand implements Callable<Integer> {
     GateConfig config = options.load(cluster.flags());
     PrintWriter err = cli.getErr();
     List<Explanation.Entry> entries = new ArrayList<>();
+    OtherContacts others = new OtherContacts(contactId);
     long malformed = 0;
     String description;
     String appendTimes;
-    try (HistoryInput.Opened history = HistoryInput.open(source, config, "explain", progress, err, contactId)) {
+    // Every contact's records are read, not only this one's: another contact with the same address
+    // may have withdrawn (suppression by address), and only its records can say so.
+    try (HistoryInput.Opened history = HistoryInput.open(source, config, "explain", progress, err, null)) {
       description = history.description();
       while (history.lines().hasNext()) {
         HistoryLine line = history.lines().next();
         if (line instanceof HistoryLine.Accepted a && a.event().contactId().equals(contactId)) {
           entries.add(new Explanation.Entry(a.where(), a.record(), a.event(), null, a.appendedAt()));
+        } else if (line instanceof HistoryLine.Accepted a) {
+          others.add(new Explanation.Entry(a.where(), a.record(), a.event(), null, a.appendedAt()));
         } else if (line instanceof HistoryLine.Refused r && contactId.equals(contactIdOf(r.record()))) {
           entries.add(new Explanation.Entry(r.where(), r.record(), null, r.reason(), r.appendedAt()));
         } else if (line instanceof HistoryLine.Malformed m) {
@@ -93,7 +101,8 @@ final class ExplainCommand implements Callable<Integer> {
             + (config.topics().verdictsAudit() == null ? "" : config.topics().verdictsAudit() + " ")
             + "(explain --from-kafka)");
     String source = description + (appendTimes == null ? "" : "; " + appendTimes);
-    Explanation explanation = Explanation.explain(contactId, at, entries, new ConsentPolicy(config.policy()), said, source);
+    Explanation explanation = Explanation.explain(contactId, at, entries, others, new ConsentPolicy(config.policy()), said,
+        source);
     cli.getOut().print(json ? ExplanationReport.json(explanation) : ExplanationReport.text(explanation));
     cli.getOut().flush();
     if (entries.isEmpty()) {

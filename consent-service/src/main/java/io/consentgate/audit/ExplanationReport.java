@@ -14,6 +14,7 @@ import io.consentgate.events.ConsentVerdict;
 import io.consentgate.events.ContactCreated;
 import io.consentgate.events.Proof;
 import io.consentgate.history.HistoryJson;
+import io.consentgate.policy.ReasonCode;
 import io.consentgate.policy.Verdict;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -89,6 +90,33 @@ public final class ExplanationReport {
     } else {
       table(out, rows);
     }
+    if (!x.elsewhere().isEmpty()) {
+      out.append("\nsuppression by address: what other contacts with ").append(x.contactId())
+          .append("'s brand and address (as normalised) withdrew, complained about or bounced\n");
+      List<String[]> others = new ArrayList<>();
+      others.add(new String[] {"event time", "appended at", "contact", "record", "where", "2. appended by T", "3. held at T"});
+      for (int i = 0; i < x.elsewhere().size(); i++) {
+        Explanation.Elsewhere o = x.elsewhere().get(i);
+        Entry e = o.entry();
+        others.add(new String[] {time(e.eventTime()), e.appendedAt() == null ? "-" : time(e.appendedAt()),
+            o.contactId() + " (" + o.email() + ")", Explanation.describe(e), e.where(),
+            x.knownByT().answered() ? x.knownByT().elsewhereRoles().get(i).label() : "-",
+            x.heldAtT().elsewhereRoles().get(i).label()});
+        for (View v : List.of(x.knownByT(), x.heldAtT())) {
+          if (v.answered() && v.elsewhereRoles().get(i).kind() == Explanation.RoleKind.IGNORED) {
+            codes.put(v.elsewhereRoles().get(i).code(), v.elsewhereRoles().get(i).detail());
+          }
+        }
+      }
+      table(out, others);
+    }
+    for (View v : List.of(x.knownByT(), x.heldAtT())) {
+      if (v.suppressedBy() != null) {
+        String code = (v.suppressedBy().evidence().kind() == io.consentgate.policy.EvidenceKind.HARD_BOUNCE
+            ? ReasonCode.BOUNCED_ELSEWHERE : ReasonCode.WITHDRAWN_ELSEWHERE).name();
+        codes.put(code, Rules.meaning(code));
+      }
+    }
     if (!codes.isEmpty()) {
       out.append("\nreasons:\n");
       codes.forEach((code, meaning) -> out.append("  ").append(code).append(": ").append(meaning).append('\n'));
@@ -108,6 +136,15 @@ public final class ExplanationReport {
     } else {
       out.append(verdict.decision()).append(' ').append(verdict.status()).append('\n');
       out.append("   rule ").append(v.rule().number()).append(": ").append(v.rule().text()).append('\n');
+      if (v.suppressedBy() != null) {
+        Explanation.Elsewhere by = v.suppressedBy();
+        Entry e = by.entry();
+        out.append("   suppressed by contact ").append(by.contactId()).append("'s ").append(by.evidence().kind())
+            .append(' ').append(by.evidence().evidenceId()).append(" at ").append(time(e.eventTime()))
+            .append(e.appendedAt() == null ? "" : ", appended at " + time(e.appendedAt()))
+            .append(" (").append(e.where()).append("): ").append(by.contactId()).append("'s address ")
+            .append(by.email()).append(" is this contact's, as normalised\n");
+      }
       out.append("   evidence: ").append(verdict.evidenceIds().isEmpty() ? "none" : String.join(", ", verdict.evidenceIds()))
           .append("; reasons: ").append(String.join(", ", verdict.reasons()));
       if (verdict.validUntil() != null) {
@@ -176,32 +213,49 @@ public final class ExplanationReport {
         r.put("email", c.getEmail());
         r.put("source", c.getSource().name());
       } else {
-        ConsentEvidence ev = (ConsentEvidence) e.record();
-        r.put("type", "evidence");
-        r.put("evidenceId", ev.getEvidenceId());
-        r.put("brandId", ev.getBrandId());
-        r.put("kind", ev.getKind().name());
-        Proof p = ev.getProof();
-        if (p == null) {
-          r.putNull("proof");
-        } else {
-          ObjectNode proof = r.putObject("proof");
-          proof.put("reference", p.getReference());
-          optional(proof, "url", p.getUrl());
-          optional(proof, "ipAddress", p.getIpAddress());
-          optional(proof, "userAgent", p.getUserAgent());
-          optional(proof, "capturedText", p.getCapturedText());
-        }
+        evidence(r, (ConsentEvidence) e.record());
       }
       r.put("eventTime", time(e.eventTime()));
       r.put("appendedAt", e.appendedAt() == null ? null : time(e.appendedAt()));
       r.set("knownByT", x.knownByT().answered() ? role(x.knownByT().roles().get(i)) : null);
       r.set("heldAtT", role(x.heldAtT().roles().get(i)));
     }
+    ArrayNode sameAddress = root.putArray("sameAddress");
+    for (int i = 0; i < x.elsewhere().size(); i++) {
+      Explanation.Elsewhere o = x.elsewhere().get(i);
+      Entry e = o.entry();
+      ObjectNode r = sameAddress.addObject();
+      r.put("contactId", o.contactId());
+      r.put("email", o.email());
+      r.put("where", e.where());
+      evidence(r, (ConsentEvidence) e.record());
+      r.put("eventTime", time(e.eventTime()));
+      r.put("appendedAt", e.appendedAt() == null ? null : time(e.appendedAt()));
+      r.set("knownByT", x.knownByT().answered() ? role(x.knownByT().elsewhereRoles().get(i)) : null);
+      r.set("heldAtT", role(x.heldAtT().elsewhereRoles().get(i)));
+    }
     try {
       return JSON.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void evidence(ObjectNode r, ConsentEvidence ev) {
+    r.put("type", "evidence");
+    r.put("evidenceId", ev.getEvidenceId());
+    r.put("brandId", ev.getBrandId());
+    r.put("kind", ev.getKind().name());
+    Proof p = ev.getProof();
+    if (p == null) {
+      r.putNull("proof");
+    } else {
+      ObjectNode proof = r.putObject("proof");
+      proof.put("reference", p.getReference());
+      optional(proof, "url", p.getUrl());
+      optional(proof, "ipAddress", p.getIpAddress());
+      optional(proof, "userAgent", p.getUserAgent());
+      optional(proof, "capturedText", p.getCapturedText());
     }
   }
 
@@ -231,6 +285,19 @@ public final class ExplanationReport {
       ObjectNode rule = node.putObject("rule");
       rule.put("number", v.rule().number());
       rule.put("text", v.rule().text());
+      if (v.suppressedBy() == null) {
+        node.putNull("suppressedBy");
+      } else {
+        Explanation.Elsewhere by = v.suppressedBy();
+        ObjectNode s = node.putObject("suppressedBy");
+        s.put("contactId", by.contactId());
+        s.put("email", by.email());
+        s.put("evidenceId", by.evidence().evidenceId());
+        s.put("kind", by.evidence().kind().name());
+        s.put("eventTime", time(by.entry().eventTime()));
+        s.put("appendedAt", by.entry().appendedAt() == null ? null : time(by.entry().appendedAt()));
+        s.put("where", by.entry().where());
+      }
     }
     node.put("note", v.note());
     return node;

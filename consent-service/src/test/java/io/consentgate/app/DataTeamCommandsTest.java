@@ -139,12 +139,12 @@ class DataTeamCommandsTest {
     assertThat(x.at("/said/note").asText()).contains("--from-kafka");
     assertThat(x.at("/knownByT/verdict/decision").asText()).isEqualTo("ALLOW");
     assertThat(x.at("/knownByT/verdict/status").asText()).isEqualTo("CONSENTED_EXPLICIT");
-    assertThat(x.at("/knownByT/rule/number").asInt()).isEqualTo(4);
+    assertThat(x.at("/knownByT/rule/number").asInt()).isEqualTo(6);
     assertThat(x.at("/knownByT/records").asInt()).isEqualTo(5);
     assertThat(x.at("/heldAtT/verdict/decision").asText()).isEqualTo("DENY");
     assertThat(x.at("/heldAtT/verdict/status").asText()).isEqualTo("WITHDRAWN");
     assertThat(x.at("/heldAtT/verdict/evidenceIds/0").asText()).isEqualTo("ev-zoe-5");
-    assertThat(x.at("/heldAtT/rule/number").asInt()).isEqualTo(3);
+    assertThat(x.at("/heldAtT/rule/number").asInt()).isEqualTo(4);
 
     JsonNode timeline = x.get("timeline");
     assertThat(timeline).hasSize(6);

@@ -36,7 +36,8 @@ import java.time.Instant;
  *
  * <p>{@code mayEmail} is decided at the moment of the request and fails closed: true only for an
  * {@code ALLOW} with a {@code CONSENTED_*} status (in the policy's verdict and in the last
- * published outcome), whose {@code validUntil} has not passed, from the active copy or from a
+ * published outcome; every other status, {@code UNDELIVERABLE} and {@code SUPPRESSED} included, is a
+ * {@code DENY}), whose {@code validUntil} has not passed, from the active copy or from a
  * standby at most {@code standbyMaxLag} offsets behind.
  *
  * <p>"Unknown" is an answer only once the gate is live. While it re-decides its history and has
@@ -220,6 +221,10 @@ public final class ContactAnswers {
     String note = null;
     if (!allows(verdict.decision(), verdict.status())) {
       note = null; // the decision says it
+    } else if (!allows(published.decision(), published.status()) && !consent.state().addressRegistered()) {
+      note = "the last published verdict was " + published.decision() + " " + published.status()
+          + ": the gate allows no contact before the suppression index of its address has answered it, which may "
+          + "still bring a suppression by another contact with the same address (docs/policy.md, Suppression by address)";
     } else if (!allows(published.decision(), published.status())) {
       note = "the last published verdict was " + published.decision() + " " + published.status()
           + ": the policy changed since, without re-deciding (README, Changing the policy)";

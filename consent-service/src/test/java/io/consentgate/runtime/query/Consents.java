@@ -35,7 +35,7 @@ final class Consents {
 
   Consents apply(ConsentEvent... events) {
     for (ConsentEvent e : events) {
-      ledger.apply(e instanceof Contact c ? c.contactId() : ((Evidence) e).contactId(), e);
+      ledger.apply(e.contactId(), e);
     }
     return this;
   }

@@ -7,7 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.consentgate.history.HistoryJson;
+import io.consentgate.ledger.ContactConsent;
+import io.consentgate.policy.AddressKey;
+import io.consentgate.policy.ConsentState;
+import io.consentgate.policy.ConsentStatus;
+import io.consentgate.policy.Decision;
 import io.consentgate.policy.EvidenceKind;
+import io.consentgate.policy.Suppression;
 import io.consentgate.runtime.query.StateLookup.Copy;
 import io.consentgate.runtime.query.StateLookup.Found;
 import io.consentgate.runtime.query.StateLookup.Missing;
@@ -79,6 +85,70 @@ class ContactAnswersTest {
     assertThat(answer.body().get("mayEmail").asBoolean()).isFalse();
     assertThat(answer.body().has("note")).as("the decision says why").isFalse();
     API.requireValid("GET", GET, 200, answer.body());
+  }
+
+  @Test
+  void aContactSuppressedByAnotherContactsUnsubscribeIsADenyThatNamesIt() throws Exception {
+    // c-ann2 signed up; then c-ann, the same mailbox, unsubscribed: the address's index delivers it.
+    Consents consents = new Consents().apply(contact("c-ann2", "2024-03-01T08:00:00Z"),
+        evidence("ev-1", "c-ann2", EvidenceKind.CHECKBOX_OPT_IN, "2024-03-02T08:00:00Z"),
+        new Suppression("c-ann2", AddressKey.of("acme", "c-ann2@example.com").orElseThrow(), "c-ann", "u-9",
+            EvidenceKind.UNSUBSCRIBE, Instant.parse("2024-04-02T08:00:00Z")));
+
+    Answer answer = answersAt(NOW).contact("c-ann2", new Found(consents.store.get("c-ann2"), Copy.ACTIVE));
+
+    assertThat(verdictPart(answer.body())).isEqualTo(verdictLine(consents, "c-ann2"));
+    assertThat(answer.body().get("decision").asText()).isEqualTo("DENY");
+    assertThat(answer.body().get("status").asText()).isEqualTo("SUPPRESSED");
+    assertThat(answer.body().get("reasons").toString()).contains("WITHDRAWN_ELSEWHERE:c-ann/u-9");
+    assertThat(answer.body().get("evidenceIds").toString()).isEqualTo("[\"u-9\"]");
+    assertThat(answer.body().get("mayEmail").asBoolean()).isFalse();
+    assertThat(answer.body().get("oneToOneAllowed").asBoolean()).isTrue();
+    ObjectNode item = answersAt(NOW).item("c-ann2", new Found(consents.store.get("c-ann2"), Copy.ACTIVE));
+    assertThat(item.get("status").asText()).isEqualTo("SUPPRESSED");
+    assertThat(item.get("mayEmail").asBoolean()).isFalse();
+    // That docs/openapi.yaml documents SUPPRESSED is everyStatusThePolicyDecidesIsOneTheApiDocuments's.
+  }
+
+  @Test
+  void anUndeliverableContactMayNotBeEmailedNotEvenOneToOne() throws Exception {
+    Consents consents = new Consents().apply(contact("c-cat", "2024-03-01T08:00:00Z"),
+        evidence("ev-1", "c-cat", EvidenceKind.CHECKBOX_OPT_IN, "2024-03-02T08:00:00Z"),
+        evidence("b-1", "c-cat", EvidenceKind.HARD_BOUNCE, "2024-04-02T08:00:00Z"));
+
+    Answer answer = answersAt(NOW).contact("c-cat", new Found(consents.store.get("c-cat"), Copy.ACTIVE));
+
+    assertThat(answer.body().get("status").asText()).isEqualTo("UNDELIVERABLE");
+    assertThat(answer.body().get("decision").asText()).isEqualTo("DENY");
+    assertThat(answer.body().get("oneToOneAllowed").asBoolean()).isFalse();
+    assertThat(answer.body().get("mayEmail").asBoolean()).isFalse();
+  }
+
+  @Test
+  void everyStatusThePolicyDecidesIsOneTheApiDocuments() {
+    // A status missing from docs/openapi.yaml's Status enum makes every answer carrying it invalid there.
+    for (ConsentStatus status : ConsentStatus.values()) {
+      ObjectNode body = Answer.JSON.createObjectNode();
+      body.put("contactId", "c-1");
+      body.put("status", status.name());
+      assertThat(API.errors("GET", GET, 200, body)).as(status.name())
+          .noneMatch(e -> e.contains("status") && e.contains("enum"));
+    }
+  }
+
+  @Test
+  void anAllowHeldBackForTheAddressIndexSaysSoAndIsNoMail() throws Exception {
+    // The store as the gate leaves it when a grant arrives before the index answered the contact's
+    // registration: the published verdict stays NO_CONSENT, the policy alone would allow.
+    ConsentState state = ConsentState.EMPTY.with(contact("c-5", "2024-03-01T08:00:00Z"))
+        .with(evidence("ev-1", "c-5", EvidenceKind.CHECKBOX_OPT_IN, "2024-03-02T08:00:00Z"));
+    ContactConsent consent = new ContactConsent("c-5", state, new ContactConsent.Published(1, Decision.DENY,
+        ConsentStatus.NO_CONSENT, null, Instant.parse("2024-03-01T08:00:00Z")));
+
+    Answer answer = answersAt(NOW).contact("c-5", new Found(consent, Copy.ACTIVE));
+
+    assertThat(answer.body().get("mayEmail").asBoolean()).isFalse();
+    assertThat(answer.body().get("note").asText()).contains("suppression index").doesNotContain("policy changed");
   }
 
   @Test
