@@ -43,7 +43,12 @@ import org.apache.kafka.streams.state.Stores;
  *   consent-events-reroute -> [re-routing topic] -> consent-events-rerouted-time -> consent-decider-rerouted -> consent-verdicts-rerouted-sink
  *                                                                                                  (and consent-verdicts-audit-rerouted-sink)
  *
- *                                        stores (both deciders): consent-state, consent-lapse-index
+ *   both deciders: contact records and suppressing evidence, keyed by brand and address
+ *     consent-address-notices(-rerouted) -> [address topic] -> consent-address-events-time -> consent-address-index-processor
+ *       -> consent-address-deliveries-out -> [deliveries topic, keyed by contact] -> consent-address-deliveries-time
+ *       -> consent-decider-addressed -> consent-verdicts-addressed-sink (and consent-verdicts-audit-addressed-sink)
+ *
+ *   stores (the three deciders): consent-state, consent-lapse-index, consent-catch-up; (the index): consent-address-index
  * </pre>
  *
  * Both input topics are keyed by contactId and co-partitioned. Producers are expected to partition
@@ -52,6 +57,12 @@ import org.apache.kafka.streams.state.Stores;
  * topic to the owner, inside the same transaction; correctly partitioned events never touch it.
  * Records that break the contract throw {@link BadInputException} in the check steps and go to the
  * dead-letter topic through Kafka Streams' processing-exception handler.
+ *
+ * <p>Suppression by address (docs/policy.md): the contacts of one brand and address may live on any
+ * partition, so what one of them withdrew or bounced goes, keyed by address, to the task that owns
+ * the address, whose index delivers it, keyed by contact, to every other contact with it. Every
+ * contact record is registered there too, and its contact is never allowed before the index's
+ * answer arrives: the answer comes after every suppression the address had.
  */
 public final class ConsentGateTopology {
 
