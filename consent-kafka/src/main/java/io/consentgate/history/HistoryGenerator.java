@@ -8,7 +8,12 @@ import io.consentgate.events.Proof;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
@@ -16,6 +21,13 @@ import java.util.SplittableRandom;
  * A realistic, seeded history for load tests and demos: contacts across brands and sources,
  * evidence with a mix of kinds over about three years, some withdrawals, lapsing purchases,
  * evidence that arrives before its contact and duplicated records. Same seed, same bytes.
+ *
+ * <p>Since issue 23 also what suppression by address and hard bounces need to be exercised: about
+ * one contact in {@value #SHARED_ADDRESS_ONE_IN} is a re-import of an earlier contact of its brand
+ * (another contact id, the same mailbox spelt with other capitals or another {@code +tag}), and
+ * about one piece of evidence in {@value #HARD_BOUNCE_ONE_IN} is a {@code HARD_BOUNCE} with the
+ * bounce's message id as proof. Those draws come from a second generator seeded from the same
+ * seed, so every other draw, and with it the rest of the history, is what it was before.
  */
 public final class HistoryGenerator {
 
@@ -39,6 +51,16 @@ public final class HistoryGenerator {
       ContactSource.MET_IN_PERSON, 4, ContactSource.INBOUND_EMAIL, 3, ContactSource.PERSONAL_NETWORK, 3,
       ContactSource.DATA_ENRICHMENT, 2);
 
+  /** About one contact in this many re-uses the address of an earlier contact of its brand. */
+  static final int SHARED_ADDRESS_ONE_IN = 32;
+  /** About one piece of evidence in this many is a hard bounce (with proof). */
+  static final int HARD_BOUNCE_ONE_IN = 100;
+  /** How many of each brand's latest addresses a re-import may pick from. */
+  private static final int RECENT_ADDRESSES = 16;
+  private static final String[] TAGS = {"news", "shop", "promo"};
+  /** Mixed into the seed of the second generator, so that its draws are not the first one's. */
+  private static final long EXTRA_SEED = 0x5EED_B0B5_23L;
+
   private HistoryGenerator() {}
 
   /**
@@ -49,6 +71,9 @@ public final class HistoryGenerator {
    */
   public static void generate(long records, int eventsPerContact, long seed, PrintWriter out) {
     SplittableRandom random = new SplittableRandom(seed);
+    // Draws for what issue 23 added, kept apart so that the first generator's stream is unchanged.
+    SplittableRandom extra = new SplittableRandom(seed ^ EXTRA_SEED);
+    Map<String, List<String>> recentAddresses = new HashMap<>();
     long contacts = Math.max(1, records / Math.max(1, eventsPerContact));
     long step = Math.max(1, SPAN_MILLIS / contacts);
     PriorityQueue<Appended> log = new PriorityQueue<>();
@@ -63,9 +88,22 @@ public final class HistoryGenerator {
       }
       String contactId = "c-" + c;
       String brand = BRANDS[random.nextInt(BRANDS.length)];
+      // The tag goes last in the local part: before issue 23 it came before the ".c", so that every
+      // tagged address of a name normalised to the same mailbox (ann+news.7 and ann+news.9 are ann).
+      String name = NAMES[random.nextInt(NAMES.length)];
+      String email = name + "." + c + (random.nextInt(50) == 0 ? "+news" : "") + "@example.org";
+      List<String> recent = recentAddresses.computeIfAbsent(brand, b -> new ArrayList<>());
+      if (!recent.isEmpty() && extra.nextInt(SHARED_ADDRESS_ONE_IN) == 0) {
+        email = respelt(recent.get(extra.nextInt(recent.size())), extra);
+      } else {
+        if (recent.size() == RECENT_ADDRESSES) {
+          recent.remove(0);
+        }
+        recent.add(email);
+      }
       ContactCreated contact = ContactCreated.newBuilder()
           .setContactId(contactId).setBrandId(brand)
-          .setEmail(NAMES[random.nextInt(NAMES.length)] + (random.nextInt(50) == 0 ? "+news" : "") + "." + c + "@example.org")
+          .setEmail(email)
           .setSource(SOURCE_MIX[random.nextInt(SOURCE_MIX.length)])
           .setCreatedAt(Instant.ofEpochMilli(created)).build();
       log.add(new Appended(created, sequence++, HistoryJson.write(contact)));
@@ -79,10 +117,17 @@ public final class HistoryGenerator {
         }
         EvidenceKind kind = KIND_MIX[random.nextInt(KIND_MIX.length)];
         String evidenceBrand = random.nextInt(40) == 0 ? BRANDS[(indexOf(brand) + 1) % BRANDS.length] : brand;
+        boolean bounce = extra.nextInt(HARD_BOUNCE_ONE_IN) == 0;
         ConsentEvidence.Builder e = ConsentEvidence.newBuilder()
-            .setEvidenceId(contactId + "-e" + i).setContactId(contactId).setBrandId(evidenceBrand).setKind(kind)
+            .setEvidenceId(contactId + "-e" + i).setContactId(contactId).setBrandId(evidenceBrand)
+            .setKind(bounce ? EvidenceKind.HARD_BOUNCE : kind)
             .setOccurredAt(Instant.ofEpochMilli(t)).setProof(null);
-        if (random.nextInt(10) != 0) {
+        boolean proof = random.nextInt(10) != 0;
+        if (bounce) {
+          // A bounce counts only with the rejected message's id; the generator writes only such bounces.
+          e.setProof(Proof.newBuilder().setReference("<bounce-" + contactId + "-" + i + "@mx.example.org>").setUrl(null)
+              .setIpAddress(null).setUserAgent(null).setCapturedText(null).build());
+        } else if (proof) {
           e.setProof(Proof.newBuilder().setReference("ref-" + contactId + "-" + i).setUrl(null).setIpAddress(null)
               .setUserAgent(null).setCapturedText(null).build());
         }
@@ -111,6 +156,25 @@ public final class HistoryGenerator {
       int byTime = Long.compare(appendedAt, o.appendedAt);
       return byTime != 0 ? byTime : Long.compare(sequence, o.sequence);
     }
+  }
+
+  /**
+   * The same mailbox spelt as a re-import might spell it: with a capital first letter, in upper
+   * case, or with another {@code +tag} (docs/policy.md, "Suppression by address": all normalise alike).
+   */
+  private static String respelt(String email, SplittableRandom extra) {
+    int at = email.indexOf('@');
+    String local = email.substring(0, at);
+    String domain = email.substring(at);
+    return switch (extra.nextInt(3)) {
+      case 0 -> Character.toUpperCase(local.charAt(0)) + local.substring(1) + domain;
+      case 1 -> email.toUpperCase(Locale.ROOT);
+      default -> {
+        int plus = local.indexOf('+');
+        String box = plus < 0 ? local : local.substring(0, plus);
+        yield box + "+" + TAGS[extra.nextInt(TAGS.length)] + domain;
+      }
+    };
   }
 
   private static int indexOf(String brand) {

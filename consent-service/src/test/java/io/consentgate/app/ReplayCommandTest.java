@@ -33,9 +33,39 @@ class ReplayCommandTest {
         .collect(Collectors.toSet());
     assertThat(statuses).containsExactlyInAnyOrder("CONSENTED_EXPLICIT", "CONSENTED_IMPLICIT", "WITHDRAWN", "EXPIRED",
         "PENDING_CONFIRMATION", "NEEDS_VERIFICATION", "SOURCE_NOT_ACCEPTABLE", "NO_CONSENT", "ROLE_BASED_ADDRESS",
-        "INVALID_ADDRESS");
+        "INVALID_ADDRESS", "UNDELIVERABLE", "SUPPRESSED");
     assertThat(first.outLines()).allSatisfy(l -> assertThat(json(l).get("type").asText()).isEqualTo("verdict"));
     assertThat(first.err()).contains("0 malformed lines");
+  }
+
+  /**
+   * Issue 23's contacts of the example (examples/README.md), each as its last verdict. The
+   * suppressed ones need the replay to route contacts through the suppression index.
+   */
+  @Test
+  void theExampleShowsHardBouncesAndSuppressionByAddress() {
+    CliRun run = CliRun.of("replay", "--input", EXAMPLE.toString(), "--as-of", "2027-01-01T00:00:00Z");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    java.util.Map<String, JsonNode> last = new java.util.HashMap<>();
+    run.outLines().stream().map(ReplayCommandTest::json).forEach(v -> last.put(v.get("contactId").asText(), v));
+
+    assertThat(summary(last.get("c-pia"))).isEqualTo("DENY WITHDRAWN oneToOne=true [ev-pia-2]");
+    assertThat(summary(last.get("c-pia-shop"))).isEqualTo("DENY SUPPRESSED oneToOne=true [ev-pia-2]");
+    assertThat(last.get("c-pia-shop").get("reasons").toString()).contains("WITHDRAWN_ELSEWHERE:c-pia/ev-pia-2");
+    assertThat(summary(last.get("c-rob"))).isEqualTo("DENY UNDELIVERABLE oneToOne=false [ev-rob-2]");
+    assertThat(summary(last.get("c-rob-crm"))).isEqualTo("DENY SUPPRESSED oneToOne=false [ev-rob-2]");
+    assertThat(last.get("c-rob-crm").get("reasons").toString()).contains("BOUNCED_ELSEWHERE:c-rob/ev-rob-2");
+    assertThat(summary(last.get("c-sam"))).isEqualTo("ALLOW CONSENTED_EXPLICIT oneToOne=true [ev-sam-1]");
+    assertThat(last.get("c-sam").get("reasons").toString()).contains("UNVERIFIABLE_EVIDENCE:ev-sam-2");
+    assertThat(summary(last.get("c-tara"))).isEqualTo("DENY WITHDRAWN oneToOne=true [ev-tara-2]");
+    assertThat(summary(last.get("c-tara-event"))).isEqualTo("ALLOW CONSENTED_EXPLICIT oneToOne=true [ev-tara-event-1]");
+  }
+
+  private static String summary(JsonNode v) {
+    List<String> ids = new java.util.ArrayList<>();
+    v.get("evidenceIds").forEach(id -> ids.add(id.asText()));
+    return v.get("decision").asText() + " " + v.get("status").asText() + " oneToOne=" + v.get("oneToOneAllowed").asBoolean()
+        + " " + ids;
   }
 
   @Test

@@ -105,7 +105,7 @@ class GateSecurityIT {
     String history = Files.readString(Path.of("../examples/history.jsonl"));
     Set<String> contacts = history.lines().filter(l -> l.contains("\"type\":\"contact\""))
         .map(l -> l.replaceAll(".*\"contactId\":\"([^\"]*)\".*", "$1")).collect(Collectors.toSet());
-    assertThat(contacts).hasSize(15);
+    assertThat(contacts).hasSize(22);
     KafkaStack.publish(admin, history);
     try (GateService gate = gateRuntime.gateService()) {
       gate.start();
