@@ -124,7 +124,7 @@ public final class ConsentLedger {
     ContactConsent updated = new ContactConsent(contactId, next, current.published());
     boolean publish = live || current.published() != null;
     consents.put(contactId, publish ? decideAndPublish(updated, updated.asOf()) : updated);
-    sendNotices(next, event, live);
+    sendNotices(current.state(), next, event, live);
     return true;
   }
 
@@ -134,7 +134,7 @@ public final class ConsentLedger {
    * recorded so far and then the record itself. Sent whatever the mode: the index must know
    * everything, even while quiet.
    */
-  private void sendNotices(ConsentState state, ConsentEvent event, boolean live) {
+  private void sendNotices(ConsentState before, ConsentState state, ConsentEvent event, boolean live) {
     if (event instanceof Suppression || event instanceof AddressRegistered || state.contact().isEmpty()) {
       return;
     }
@@ -150,9 +150,14 @@ public final class ConsentLedger {
       notices.send(Suppression.notice(address, e));
       return;
     }
+    // A bounce is about an address, a withdrawal about a person: when a contact moves to another
+    // address, the bounces of the address it left do not follow it (those from before its new record).
+    Contact previous = before.contact().orElse(null);
+    boolean moved = previous != null && !address.equals(AddressKey.of(previous).orElse(null));
     for (int i = 0; i < state.evidenceCount(); i++) {
       Evidence e = state.evidenceAt(i);
-      if (suppressesOthers(e, contact)) {
+      if (suppressesOthers(e, contact)
+          && !(moved && e.kind() == EvidenceKind.HARD_BOUNCE && e.occurredAt().isBefore(contact.createdAt()))) {
         notices.send(Suppression.notice(address, e));
       }
     }

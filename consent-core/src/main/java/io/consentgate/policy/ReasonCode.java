@@ -30,7 +30,7 @@ public enum ReasonCode {
   WITHDRAWN_ELSEWHERE,
   /** Another contact of the brand with the same address hard-bounced; written as WITHDRAWN_ELSEWHERE. */
   BOUNCED_ELSEWHERE,
-  /** The contact's source, given when it is what decided the status (rule 8). */
+  /** The contact's source, given when it is what decided the status (rule 10). */
   SOURCE;
 
   public String about(String detail) {

@@ -153,4 +153,28 @@ class AddressIndexTest {
     assertThat(g.latest("c-2")).isEqualTo(ConsentStatus.CONSENTED_EXPLICIT);
     assertThat(g.latest("c-3")).isEqualTo(ConsentStatus.CONSENTED_EXPLICIT);
   }
+
+  @Test
+  void aContactThatMovesCarriesItsWithdrawalsToTheNewAddressButNotTheBouncesOfTheOldOne() {
+    Gate g = new Gate();
+    for (String id : List.of("c-old-neighbour", "c-new-neighbour")) {
+      String email = id.equals("c-old-neighbour") ? "ann@example.org" : "ann@newmail.example";
+      g.apply(contact(id, email, T0));
+      g.apply(ev("x-" + id, id, EvidenceKind.CHECKBOX_OPT_IN, T0));
+    }
+    g.apply(contact("c-1", "ann@example.org", T0));
+    g.apply(ev("b-1", "c-1", EvidenceKind.HARD_BOUNCE, T0.plusSeconds(60)));
+    g.deliverAll();
+    assertThat(g.latest("c-old-neighbour")).isEqualTo(ConsentStatus.SUPPRESSED);
+    assertThat(g.latest("c-new-neighbour")).isEqualTo(ConsentStatus.CONSENTED_EXPLICIT);
+
+    g.apply(contact("c-1", "ann@newmail.example", T0.plusSeconds(3600)));
+    g.deliverAll();
+    assertThat(g.latest("c-new-neighbour")).as("the old address's bounce stays there").isEqualTo(ConsentStatus.CONSENTED_EXPLICIT);
+
+    g.apply(ev("u-1", "c-1", EvidenceKind.UNSUBSCRIBE, T0.plusSeconds(7200)));
+    g.deliverAll();
+    assertThat(g.latest("c-new-neighbour")).as("a withdrawal is the person's").isEqualTo(ConsentStatus.SUPPRESSED);
+    assertThat(g.latest("c-1")).isEqualTo(ConsentStatus.UNDELIVERABLE);
+  }
 }
