@@ -57,6 +57,28 @@ class EnumMappingTest {
   }
 
   @Test
+  @DisplayName("HARD_BOUNCE maps to the domain's bounce, which suppresses the address")
+  void hardBounce() {
+    io.consentgate.policy.EvidenceKind kind = EnumMapping.toDomain(io.consentgate.events.EvidenceKind.HARD_BOUNCE);
+    assertThat(kind).isEqualTo(io.consentgate.policy.EvidenceKind.HARD_BOUNCE);
+    assertThat(kind.effect()).isEqualTo(io.consentgate.policy.EvidenceKind.Effect.BOUNCE);
+    assertThat(kind.suppressesAddress()).isTrue();
+    assertThat(EnumMapping.toContract(kind)).isEqualTo(io.consentgate.events.EvidenceKind.HARD_BOUNCE);
+  }
+
+  @Test
+  @DisplayName("UNDELIVERABLE and SUPPRESSED map both ways and are DENY")
+  void undeliverableAndSuppressed() {
+    for (io.consentgate.policy.ConsentStatus status : List.of(io.consentgate.policy.ConsentStatus.UNDELIVERABLE,
+        io.consentgate.policy.ConsentStatus.SUPPRESSED)) {
+      io.consentgate.events.ConsentStatus onTheWire = EnumMapping.toContract(status);
+      assertThat(onTheWire.name()).isEqualTo(status.name());
+      assertThat(EnumMapping.toDomain(onTheWire)).isSameAs(status);
+      assertThat(EnumMapping.toContract(status.decision())).isEqualTo(io.consentgate.events.Decision.DENY);
+    }
+  }
+
+  @Test
   @DisplayName("an unknown source reads as MANUAL_ENTRY, which never grants consent")
   void unknownSource() throws IOException {
     io.consentgate.events.ContactSource read = readWithUnknownSymbol(io.consentgate.events.ContactSource.getClassSchema());

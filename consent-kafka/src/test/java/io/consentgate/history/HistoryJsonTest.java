@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.consentgate.events.ConsentEvidence;
+import io.consentgate.events.ConsentStatus;
+import io.consentgate.events.ConsentVerdict;
+import io.consentgate.events.Decision;
 import io.consentgate.events.ContactCreated;
 import io.consentgate.events.ContactSource;
 import io.consentgate.events.EvidenceKind;
@@ -62,6 +65,31 @@ class HistoryJsonTest {
         .isInstanceOf(MalformedRecordException.class).hasMessage("field 'appendedAt' must be a string");
     assertThatThrownBy(() -> HistoryJson.readThroughTree(CONTACT.replace("}", ",\"appendedAt\":5}")))
         .isInstanceOf(MalformedRecordException.class).hasMessage("field 'appendedAt' must be a string");
+  }
+
+  /** Issue 23: a hard bounce is a line like any evidence, its proof the bounce's message id. */
+  @Test
+  void readsAndWritesAHardBounce() throws Exception {
+    String bounce = EVIDENCE.replace("PURCHASE", "HARD_BOUNCE").replace("order-4411", "<bounce-77@mx.example>");
+    ConsentEvidence e = (ConsentEvidence) HistoryJson.read(bounce);
+    assertThat(e.getKind()).isEqualTo(EvidenceKind.HARD_BOUNCE);
+    assertThat(e.getProof().getReference()).isEqualTo("<bounce-77@mx.example>");
+    assertThat(HistoryJson.write(e)).isEqualTo(bounce);
+    assertThat(HistoryJson.readThroughTree(bounce)).isEqualTo(e);
+  }
+
+  @Test
+  void writesVerdictsWithTheNewStatuses() {
+    for (ConsentStatus status : new ConsentStatus[] {ConsentStatus.UNDELIVERABLE, ConsentStatus.SUPPRESSED}) {
+      ConsentVerdict v = ConsentVerdict.newBuilder()
+          .setContactId("c-2").setBrandId("acme").setEmail("Ann+news@example.org")
+          .setDecision(Decision.DENY).setStatus(status).setOneToOneAllowed(false).setValidUntil(null)
+          .setReasons(java.util.List.of("WITHDRAWN_ELSEWHERE:c-1/ev-9")).setEvidenceIds(java.util.List.of("ev-9"))
+          .setRecommendations(java.util.List.of()).setDecidedAt(Instant.parse("2025-01-01T00:00:00Z"))
+          .setPolicy("optin/1").setVersion(1L).build();
+      assertThat(HistoryJson.write(v)).contains("\"decision\":\"DENY\",\"status\":\"" + status.name() + "\"")
+          .contains("\"reasons\":[\"WITHDRAWN_ELSEWHERE:c-1/ev-9\"]");
+    }
   }
 
   @Test
