@@ -1,7 +1,6 @@
 package io.consentgate.replay;
 
 import io.consentgate.contract.VerdictMapping;
-import io.consentgate.ledger.ConsentLedger;
 import io.consentgate.ledger.LapseSchedule;
 import io.consentgate.ledger.SortedKeySet;
 import io.consentgate.policy.ConsentEvent;
@@ -12,14 +11,16 @@ import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The gate's decisions without Kafka: the topology's contract checks and its {@link ConsentLedger}
+ * The gate's decisions without Kafka: the topology's contract checks and its {@link io.consentgate.ledger.ConsentLedger}
  * over in-memory maps and the same {@link LapseSchedule}, with lapse checks fired on the schedule
- * of the topology's wall-clock punctuation. What it skips is only the plumbing (serdes, record
- * queues, store layers), which is most of the cost of a replay.
+ * of the topology's wall-clock punctuation, and the suppression index by address wired in
+ * ({@link AddressGate}: the ledger's traffic with the index is run to the end after each record).
+ * What it skips is only the plumbing (serdes, record queues, store layers, the topics between the
+ * ledger and the index), which is most of the cost of a replay.
  */
 final class DirectReplayEngine implements ReplayEngine {
 
-  private final ConsentLedger ledger;
+  private final AddressGate gate;
   private final Sink sink;
   private final long lapseCheckMillis;
   /** The next point of the lapse-check schedule: every lapse check interval from the epoch, where the replay's clock starts. */
@@ -27,8 +28,7 @@ final class DirectReplayEngine implements ReplayEngine {
 
   DirectReplayEngine(TopologySettings settings, Sink sink) {
     this.sink = sink;
-    this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()),
-        new EncodedConsents(), new LapseSchedule(new SortedKeySet()),
+    this.gate = new AddressGate(new ConsentPolicy(settings.policy()), new LapseSchedule(new SortedKeySet()),
         (contactId, verdict, version) -> sink.verdict(VerdictMapping.toRecord(verdict, version)));
     this.lapseCheckMillis = settings.lapseCheckInterval().toMillis();
     this.nextLapseCheck = lapseCheckMillis;
@@ -50,7 +50,7 @@ final class DirectReplayEngine implements ReplayEngine {
     if (event == null) {
       sink.refused(refusal);
     } else {
-      ledger.apply(event.contactId(), event);
+      gate.apply(event);
     }
   }
 
@@ -62,7 +62,7 @@ final class DirectReplayEngine implements ReplayEngine {
   public void advanceClock(Instant from, Instant to) {
     long now = to.toEpochMilli();
     if (now >= nextLapseCheck) {
-      ledger.checkLapses(to);
+      gate.checkLapses(to);
       nextLapseCheck += ((now - nextLapseCheck) / lapseCheckMillis + 1) * lapseCheckMillis; // the next point after now
     }
   }

@@ -29,4 +29,14 @@ final class EncodedConsents implements ConsentLedger.Consents {
   public void put(String contactId, ContactConsent consent) {
     states.put(contactId, format.serialize(consent));
   }
+
+  /** Takes a contact's state out, still encoded (null when there is none): a sharded replay moving it to another shard. */
+  byte[] remove(String contactId) {
+    return states.remove(contactId);
+  }
+
+  /** Puts back a state {@link #remove} took out of another shard. */
+  void putEncoded(String contactId, byte[] encoded) {
+    states.put(contactId, encoded);
+  }
 }

@@ -2,19 +2,26 @@ package io.consentgate.replay;
 
 import io.consentgate.contract.VerdictMapping;
 import io.consentgate.events.ConsentVerdict;
-import io.consentgate.ledger.ConsentLedger;
+import io.consentgate.ledger.AddressEntry;
+import io.consentgate.ledger.ContactConsent;
 import io.consentgate.ledger.LapseSchedule;
 import io.consentgate.ledger.SortedKeySet;
+import io.consentgate.policy.AddressKey;
+import io.consentgate.policy.AddressRegistered;
 import io.consentgate.policy.ConsentEvent;
 import io.consentgate.policy.ConsentPolicy;
+import io.consentgate.policy.Contact;
 import io.consentgate.topology.TopologySettings;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,18 +31,32 @@ import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The direct engine on several threads: contacts are independent, so each shard keeps the
- * contacts whose id hashes to it, with its own {@link ConsentLedger} and lapse schedule, and
- * decides them in parallel. The output is the single-threaded engine's, byte for byte: the
- * records go out in batches, every shard runs the whole batch in order (applying only its own
- * contacts' events, and every lapse check), and the shards' verdicts are merged back into the
- * order one thread would have published them in.
+ * The direct engine on several threads: each shard keeps some of the contacts, with its own
+ * {@link AddressGate} (ledger, suppression index and lapse schedule), and decides them in
+ * parallel. The output is the single-threaded engine's, byte for byte: the records go out in
+ * batches, every shard runs the whole batch in order (applying the events routed to it, and every
+ * lapse check), and the shards' verdicts are merged back into the order one thread would have
+ * published them in.
  *
- * <p>That order: a record's verdict comes after everything of the records before it; a lapse
- * check comes before the record whose event time moved the clock, and within one check contacts
- * are lapsed by (lapse time, contact id), the order of the {@link LapseSchedule}'s keys. Each
- * verdict is tagged with its place in that order, which its shard alone can know (its position in
- * the batch, and for a lapse the schedule key it was due under), and the merge sorts by the tag.
+ * <p>Where a contact goes. Contacts are independent except through their addresses: a withdrawal
+ * suppresses the other contacts of its brand and address, so contacts that share an address, now
+ * or ever, must be decided in one shard, with the address's index entry. The engine routes each
+ * record on the replay's thread, before any shard sees it ({@link #route}): a contact goes where
+ * its address already is, an address where its first contact is, and a contact never seen goes
+ * by the hash of its id (so does evidence whose contact record never arrives). When a contact
+ * record links two groups living in different shards (a contact whose evidence came first, or
+ * whose address changed, meeting an address another shard holds), the engine waits for the
+ * shards to finish what they were given, moves the contact's whole group (its contacts' states
+ * and lapse entries, its addresses' index entries) to the address's shard, and goes on. That wait
+ * is rare in real histories; the output never depends on where a contact was decided.
+ *
+ * <p>The order. A record's verdicts come after everything of the records before it, in the order
+ * its shard published them (the record's own contact, then the others of its address: all in one
+ * shard); a lapse check comes before the record whose event time moved the clock, and within one
+ * check contacts are lapsed by (lapse time, contact id), the order of the {@link LapseSchedule}'s
+ * keys. Each verdict is tagged with its place in that order, which its shard alone can know (its
+ * position in the batch, and for a lapse the schedule key it was due under), and the merge sorts
+ * by the tag.
  */
 final class ShardedReplayEngine implements ReplayEngine {
 
@@ -44,8 +65,12 @@ final class ShardedReplayEngine implements ReplayEngine {
   /** Batches in flight before the replay waits for the oldest: bounds the memory of verdicts not yet written. */
   private static final int IN_FLIGHT = 4;
 
-  /** One step of the history, in order: an accepted record's event, or a lapse check at a new clock. */
-  private record Step(ConsentEvent event, Instant lapseCheckAt) {}
+  /**
+   * One step of the history, in order: an accepted record's event, or a lapse check at a new clock.
+   *
+   * @param shard the shard that applies the event (every shard runs every lapse check)
+   */
+  private record Step(ConsentEvent event, Instant lapseCheckAt, int shard) {}
 
   /**
    * A verdict and its place in the single-threaded order.
@@ -72,6 +97,12 @@ final class ShardedReplayEngine implements ReplayEngine {
   private final ArrayDeque<List<Future<ShardResult>>> inFlight = new ArrayDeque<>();
   /** Set once a shard failed: nothing after the failure is ever written, as one thread would have stopped there. */
   private boolean failed;
+  /** The shard of every contact routed so far. */
+  private final Map<String, Integer> contactShards = new HashMap<>();
+  /** The shard of every address whose contact records were routed so far. */
+  private final Map<AddressKey, Integer> addressShards = new HashMap<>();
+  /** Groups moved between shards so far: each one a wait for the shards. */
+  private long moves;
 
   ShardedReplayEngine(TopologySettings settings, Sink sink, int shardCount) {
     if (shardCount < 2) {
@@ -81,7 +112,7 @@ final class ShardedReplayEngine implements ReplayEngine {
     this.shards = new Shard[shardCount];
     this.workers = new ExecutorService[shardCount];
     for (int i = 0; i < shardCount; i++) {
-      shards[i] = new Shard(i, shardCount, settings);
+      shards[i] = new Shard(i, settings);
       String name = "replay-shard-" + i;
       workers[i] = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, name);
@@ -99,7 +130,61 @@ final class ShardedReplayEngine implements ReplayEngine {
       sink.refused(refusal); // at once: the replay names the line being read
       return;
     }
-    add(new Step(event, null));
+    add(new Step(event, null, route(event)));
+  }
+
+  /**
+   * The shard that applies {@code event}: its contact's, once known; for a contact record, that of
+   * its address if another contact had it already; for a contact never seen, that of its id's
+   * hash. A contact record whose contact and address are in different shards first moves the
+   * contact's group to the address's shard.
+   */
+  private int route(ConsentEvent event) {
+    String contactId = event.contactId();
+    Integer contactShard = contactShards.get(contactId);
+    AddressKey address = event instanceof Contact c ? AddressKey.of(c).orElse(null) : null;
+    Integer addressShard = address == null ? null : addressShards.get(address);
+    int shard;
+    if (addressShard != null) {
+      shard = addressShard;
+      if (contactShard == null) {
+        contactShards.put(contactId, shard);
+      } else if (contactShard != shard) {
+        move(contactId, contactShard, shard);
+      }
+    } else {
+      shard = contactShard != null ? contactShard : Math.floorMod(contactId.hashCode(), shards.length);
+      if (contactShard == null) {
+        contactShards.put(contactId, shard);
+      }
+      if (address != null) {
+        addressShards.put(address, shard);
+      }
+    }
+    return shard;
+  }
+
+  /**
+   * Moves the group of {@code contactId} (every contact and address linked to it through the
+   * index, as shard {@code from} holds them) to shard {@code to}, once the shards have finished
+   * everything before: they are idle while it moves, and the next batch they are given sees it
+   * moved.
+   */
+  private void move(String contactId, int from, int to) {
+    if (!batch.isEmpty()) {
+      submit();
+    }
+    while (!inFlight.isEmpty()) {
+      deliverOldest();
+    }
+    shards[from].moveGroup(contactId, shards[to], movedContact -> contactShards.put(movedContact, to),
+        movedAddress -> addressShards.put(movedAddress, to));
+    moves++;
+  }
+
+  /** How many groups were moved between shards (each one a wait): for tests and measurements. */
+  long moves() {
+    return moves;
   }
 
   /** The same schedule as the direct engine's: a check at most once per move, once the next point is reached. */
@@ -107,7 +192,7 @@ final class ShardedReplayEngine implements ReplayEngine {
   public void advanceClock(Instant from, Instant to) {
     long now = to.toEpochMilli();
     if (now >= nextLapseCheck) {
-      add(new Step(null, to));
+      add(new Step(null, to, -1));
       nextLapseCheck += ((now - nextLapseCheck) / lapseCheckMillis + 1) * lapseCheckMillis;
     }
   }
@@ -208,7 +293,8 @@ final class ShardedReplayEngine implements ReplayEngine {
 
   /**
    * Whether {@code a} comes before {@code b} of another shard. Two shards' verdicts never tie: a
-   * record's step belongs to one contact, hence one shard; a lapse key holds its contact's id.
+   * record's step is routed to one shard (its verdicts, of its contact and of the others of its
+   * address, are all that shard's); a lapse key holds its contact's id.
    */
   private static boolean before(Tagged a, Tagged b) {
     if (a.step() != b.step()) {
@@ -233,22 +319,20 @@ final class ShardedReplayEngine implements ReplayEngine {
     }
   }
 
-  /** The contacts whose id hashes to one shard, decided by one thread at a time. */
+  /** The contacts routed to one shard, decided by one thread at a time. */
   private static final class Shard {
     private final int index;
-    private final int count;
-    private final ConsentLedger ledger;
+    private final AddressGate gate;
+    private final RecordingKeys lapseKeys = new RecordingKeys();
     /** The schedule keys due in the lapse check being run, by contact: the tags of its verdicts. */
     private final Map<String, byte[]> dueKeys = new HashMap<>();
     private List<Tagged> out;
     private int step;
     private boolean inLapseCheck;
 
-    Shard(int index, int count, TopologySettings settings) {
+    Shard(int index, TopologySettings settings) {
       this.index = index;
-      this.count = count;
-      this.ledger = new ConsentLedger(new ConsentPolicy(settings.policy()),
-          new EncodedConsents(), new LapseSchedule(new RecordingKeys()),
+      this.gate = new AddressGate(new ConsentPolicy(settings.policy()), new LapseSchedule(lapseKeys),
           (contactId, verdict, version) -> out.add(tagged(contactId, VerdictMapping.toRecord(verdict, version))));
     }
 
@@ -261,14 +345,13 @@ final class ShardedReplayEngine implements ReplayEngine {
           }
           Step s = steps.get(step);
           if (s.event() != null) {
-            String contactId = s.event().contactId();
-            if (Math.floorMod(contactId.hashCode(), count) == index) {
-              ledger.apply(contactId, s.event());
+            if (s.shard() == index) {
+              gate.apply(s.event());
             }
           } else {
             inLapseCheck = true;
             dueKeys.clear();
-            ledger.checkLapses(s.lapseCheckAt());
+            gate.checkLapses(s.lapseCheckAt());
             inLapseCheck = false;
           }
         }
@@ -276,6 +359,72 @@ final class ShardedReplayEngine implements ReplayEngine {
         return new ShardResult(out, step, e);
       }
       return new ShardResult(out, -1, null);
+    }
+
+    /**
+     * Moves the group of {@code contactId} to {@code to}: the contacts and addresses reachable from
+     * it through the index (an address's entry names its contacts; a contact's state names every
+     * address the index answered it for, and its current one). Only while no shard runs.
+     */
+    void moveGroup(String contactId, Shard to, Consumer<String> movedContact, Consumer<AddressKey> movedAddress) {
+      ArrayDeque<String> pending = new ArrayDeque<>(List.of(contactId));
+      Set<String> contacts = new HashSet<>(pending);
+      Set<AddressKey> addresses = new HashSet<>();
+      while (!pending.isEmpty()) {
+        String next = pending.poll();
+        ContactConsent consent = gate.consents().get(next);
+        if (consent == null) {
+          continue;
+        }
+        List<AddressKey> linked = new ArrayList<>();
+        consent.state().contact().flatMap(AddressKey::of).ifPresent(linked::add);
+        for (AddressRegistered r : consent.state().registered()) {
+          AddressKey.of(r.brandId(), r.email()).ifPresent(linked::add);
+        }
+        for (AddressKey address : linked) {
+          AddressEntry entry = addresses.add(address) ? gate.entries().get(address) : null;
+          if (entry != null) {
+            for (String other : entry.contactIds()) {
+              if (contacts.add(other)) {
+                pending.add(other);
+              }
+            }
+          }
+        }
+      }
+      for (String contact : contacts) {
+        ContactConsent consent = gate.consents().get(contact);
+        byte[] encoded = gate.consents().remove(contact);
+        if (encoded != null) {
+          to.gate.consents().putEncoded(contact, encoded);
+          ContactConsent.Published published = consent.published();
+          if (published != null && published.validUntil() != null) {
+            byte[] key = lapseKey(published.validUntil(), contact);
+            lapseKeys.remove(key);
+            to.lapseKeys.add(key);
+          }
+        }
+        movedContact.accept(contact);
+      }
+      for (AddressKey address : addresses) {
+        AddressEntry entry = gate.entries().remove(address);
+        if (entry != null) {
+          to.gate.entries().put(address, entry);
+        }
+        movedAddress.accept(address);
+      }
+    }
+
+    /** {@link LapseSchedule}'s key: the sign-flipped lapse time, big-endian, then the contact id in UTF-8. */
+    private static byte[] lapseKey(Instant lapsesAt, String contactId) {
+      byte[] id = contactId.getBytes(StandardCharsets.UTF_8);
+      byte[] key = new byte[Long.BYTES + id.length];
+      long flipped = lapsesAt.toEpochMilli() ^ Long.MIN_VALUE;
+      for (int i = 0; i < Long.BYTES; i++) {
+        key[i] = (byte) (flipped >>> (56 - 8 * i));
+      }
+      System.arraycopy(id, 0, key, Long.BYTES, id.length);
+      return key;
     }
 
     private Tagged tagged(String contactId, ConsentVerdict verdict) {
