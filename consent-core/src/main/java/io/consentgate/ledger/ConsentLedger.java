@@ -168,8 +168,11 @@ public final class ConsentLedger {
     }
   }
 
-  /** A withdrawal of the contact's brand (proof or not), or a hard bounce of its brand with proof. */
-  private static boolean suppressesOthers(Evidence e, Contact contact) {
+  /**
+   * Whether a piece of the contact's evidence suppresses the other contacts with its address: a
+   * withdrawal of the contact's brand (proof or not), or a hard bounce of its brand with proof.
+   */
+  public static boolean suppressesOthers(Evidence e, Contact contact) {
     return e.kind().suppressesAddress() && e.brandId().equals(contact.brandId())
         && (e.kind() != EvidenceKind.HARD_BOUNCE || e.isVerifiable());
   }

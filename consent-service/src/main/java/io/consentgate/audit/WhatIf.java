@@ -6,17 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.consentgate.history.HistoryJson;
 import io.consentgate.output.Table;
 import io.consentgate.output.Table.Type;
-import io.consentgate.policy.AddressKey;
 import io.consentgate.policy.ConsentPolicy;
 import io.consentgate.policy.ConsentState;
 import io.consentgate.policy.ConsentStatus;
-import io.consentgate.policy.Contact;
 import io.consentgate.policy.Decision;
-import io.consentgate.policy.Evidence;
-import io.consentgate.policy.EvidenceKind;
 import io.consentgate.policy.PolicySettings;
 import io.consentgate.policy.Profile;
-import io.consentgate.policy.Suppression;
 import io.consentgate.policy.Verdict;
 import io.consentgate.replay.ContactStates;
 import java.io.UncheckedIOException;
@@ -24,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,10 +81,8 @@ public final class WhatIf {
     ConsentPolicy after = new ConsentPolicy(candidate);
     List<Outcome> outcomes = new ArrayList<>();
     Map<String, List<Outcome>> byBrand = new TreeMap<>();
-    List<String> decidable = states.decidable();
-    Map<String, ConsentState> suppressed = suppressedByAddress(states, decidable);
-    for (String contactId : decidable) {
-      ConsentState state = suppressed.getOrDefault(contactId, states.state(contactId));
+    for (String contactId : states.decidable()) {
+      ConsentState state = states.decidableState(contactId);
       Instant latest = state.latestEventTime().orElse(asOf);
       Instant when = latest.isAfter(asOf) ? latest : asOf; // as ContactStates.decide: never before the state's events
       Verdict b = before.decide(state, when);
@@ -110,61 +102,6 @@ public final class WhatIf {
           list.stream().filter(Outcome::gains).map(Outcome::contactId).toList(), list.size()));
     });
     return new Result(asOf, List.copyOf(outcomes), List.copyOf(brands));
-  }
-
-  /**
-   * The states of the contacts that share their brand and address (as normalised) with another
-   * contact that withdrew, complained or hard-bounced, each with those suppressions delivered, as
-   * the gate's address index delivers them; the other contacts' states are not in the map.
-   *
-   * <p>A state holds only its contact's latest record, so a contact is grouped under its current
-   * address; the gate's index also remembers the addresses a contact had before.
-   */
-  static Map<String, ConsentState> suppressedByAddress(ContactStates states, List<String> contactIds) {
-    Map<AddressKey, List<String>> byAddress = new HashMap<>();
-    Map<String, AddressKey> addressOf = new HashMap<>();
-    for (String contactId : contactIds) {
-      Contact contact = states.state(contactId).contact().orElseThrow();
-      AddressKey.of(contact).ifPresent(key -> {
-        byAddress.computeIfAbsent(key, k -> new ArrayList<>(1)).add(contactId);
-        addressOf.put(contactId, key);
-      });
-    }
-    Map<String, ConsentState> suppressed = new HashMap<>();
-    for (Map.Entry<AddressKey, List<String>> group : byAddress.entrySet()) {
-      if (group.getValue().size() < 2) {
-        continue; // nearly every address: one contact, nothing to deliver
-      }
-      List<Suppression> notices = new ArrayList<>();
-      for (String contactId : group.getValue()) {
-        ConsentState state = states.state(contactId);
-        Contact contact = state.contact().orElseThrow();
-        for (Evidence e : state.evidence()) {
-          if (suppressesOthers(e, contact)) {
-            notices.add(Suppression.notice(group.getKey(), e));
-          }
-        }
-      }
-      if (notices.isEmpty()) {
-        continue;
-      }
-      for (String contactId : group.getValue()) {
-        ConsentState state = states.state(contactId);
-        for (Suppression notice : notices) {
-          if (!notice.sourceContactId().equals(contactId)) {
-            state = state.with(notice.deliveredTo(contactId));
-          }
-        }
-        suppressed.put(contactId, state);
-      }
-    }
-    return suppressed;
-  }
-
-  /** As the gate decides it: a withdrawal of the contact's brand (proof or not), or a hard bounce of its brand with proof. */
-  private static boolean suppressesOthers(Evidence e, Contact contact) {
-    return e.kind().suppressesAddress() && e.brandId().equals(contact.brandId())
-        && (e.kind() != EvidenceKind.HARD_BOUNCE || e.isVerifiable());
   }
 
   /** How a configuration decides, in one line: {@code optin for every brand but acme (strict)}. */
