@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * How long the gate takes to re-decide the whole preloaded history, both ways README's "Changing
+ * How long the gate takes to re-decide the whole preloaded history, both ways docs/operating.md's "Changing
  * the policy" describes: blue/green (a new application id and verdict topic catching up quietly
  * beside the running gate) and in place ({@code reset --execute}, then the same gate in the next
  * epoch). Each is timed from start until every contact's verdict of the new epoch is committed.

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  */
 public final class ConfigOptions {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see README, Configuration).")
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see docs/operating.md, Configuration).")
   Path file;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key; wins over file and environment.")

@@ -235,7 +235,7 @@ public final class GateConfig {
     }
     if (!unknown.isEmpty()) {
       throw new ConfigException("unknown environment variable(s) " + unknown.stream().sorted().toList()
-          + "; a CONSENT_GATE_ variable must name a configuration key (see README, Configuration)");
+          + "; a CONSENT_GATE_ variable must name a configuration key (see docs/configuration.md)");
     }
     return values;
   }

@@ -71,7 +71,7 @@ final class HistoryInput {
       }
       if (types.contains(TimestampType.CREATE_TIME)) {
         return "note: the input topics use CreateTime, so appendedAt is the time each producer gave its record, not the "
-            + "broker's (README, For data teams)";
+            + "broker's (docs/data-teams.md, Event time and append time)";
       }
       return null;
     }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
         + "--from-kafka) and writes every verdict it publishes, as JSON lines on stdout unless --format and --out say "
         + "otherwise. Messages go to stderr.",
         "",
-        "What a replay guarantees (README, For data teams): for the records the live gate read, replayed --until the "
+        "What a replay guarantees (docs/data-teams.md): for the records the live gate read, replayed --until the "
             + "moment of the live gate's last lapse check, each contact's last verdict has the same decision, status and "
             + "validUntil as the live gate's latest; and --as-of T gives each contact's verdict as of T from the records "
             + "with an event time at or before T, whatever order they arrived in. Not the same intermediate verdicts, "

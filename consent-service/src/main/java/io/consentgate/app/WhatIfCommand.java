@@ -40,7 +40,7 @@ final class WhatIfCommand implements Callable<Integer> {
   HistoryInput.Source source;
 
   @Option(names = "--candidate-config", required = true, paramLabel = "FILE",
-      description = "The configuration to try (a properties file, README Configuration), e.g. policy.profile.acme=strict.")
+      description = "The configuration to try (a properties file, docs/configuration.md), e.g. policy.profile.acme=strict.")
   Path candidateFile;
 
   @Option(names = "--baseline-config", paramLabel = "FILE",

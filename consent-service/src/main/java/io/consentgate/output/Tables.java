@@ -9,7 +9,7 @@ import io.consentgate.history.HistoryRecord;
 import io.consentgate.output.Table.Type;
 import java.util.function.Function;
 
-/** The rows {@code replay} and {@code export} write, column by column (README, For data teams). */
+/** The rows {@code replay} and {@code export} write, column by column (docs/data-teams.md, Formats). */
 public final class Tables {
 
   private Tables() {}

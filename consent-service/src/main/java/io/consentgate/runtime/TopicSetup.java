@@ -105,7 +105,7 @@ public final class TopicSetup {
     if (!missing.isEmpty()) {
       refusedAccess(admin, missing); // a topic the principal may not see is not listed: say so
       if (!create) {
-        throw new TopicProblem("missing topic(s) " + missing + " on the cluster; create them (see README, Topics) "
+        throw new TopicProblem("missing topic(s) " + missing + " on the cluster; create them (see docs/operating.md, Topics) "
             + "or start with --create-topics");
       }
       create(admin, topics, missing, partitions, replicationFactor);
@@ -151,7 +151,7 @@ public final class TopicSetup {
       }
       if (!createTime.isEmpty()) {
         LOG.info("input topic(s) {} use {}=CreateTime: the gate does not mind, but the append times that export writes "
-            + "and explain asks about are then the producers' clocks, not the broker's (README, For data teams)",
+            + "and explain asks about are then the producers' clocks, not the broker's (docs/data-teams.md, Event time and append time)",
             createTime, TIMESTAMP_TYPE);
       }
     } catch (Exception e) {
@@ -205,7 +205,7 @@ public final class TopicSetup {
       }
       if (e.getCause() instanceof TopicAuthorizationException) {
         throw new TopicProblem("not authorized to describe topic(s) " + topics + " (" + e.getCause().getMessage()
-            + "); grant the gate's principal the ACLs listed in README, Security and ACLs");
+            + "); grant the gate's principal the ACLs listed in docs/operating.md, Security and ACLs");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Metrics;
  * {@code consent_gate_records_unchanged_total{task}} in Prometheus): it changed the contact's
  * state, or it was a duplicate or superseded record. With the dead letters
  * ({@link DeadLetterMetrics}) they add up to the input. Counted into Micrometer's global registry,
- * like the other gate metrics, so that they are exposed under the names README lists rather than
+ * like the other gate metrics, so that they are exposed under the names docs/operating.md (Metrics) lists rather than
  * as Kafka Streams sensors.
  */
 public final class AccountingMetrics {

@@ -132,7 +132,7 @@ final class ConsentDecider implements Processor<String, ConsentEvent, String, Ob
     this.ledger = new ConsentLedger(policy, ConsentLedger.Consents.of(consents::get, consents::put),
         new LapseSchedule(new LapseIndexStore(index), contactId -> ownership.owns(partition, contactId),
             dropped -> LOG.warn("dropped {} lapse entries of contacts task {} does not own (state from before re-routing); "
-                + "nothing is published for them here. Re-decide from the inputs to merge such state (README).",
+                + "nothing is published for them here. Re-decide from the inputs to merge such state (docs/operating.md, Changing the policy).",
                 dropped, context.taskId())), (contactId, verdict, version) -> {
           Record<String, Object> published = withWriter(new Record<>(contactId, inEpoch(VerdictMapping.toRecord(verdict,
               version)), verdict.decidedAt().toEpochMilli()));

@@ -23,7 +23,7 @@ public final class DeadLetterProcessingHandler extends LogAndContinueProcessingE
       // so the stream thread fails instead, commits nothing, and /health reports it.
       // A punctuation (the lapse check) has no record.
       LOG.error("cannot read a contact's consent state ({}); stopping rather than dead-lettering the record. "
-          + "Re-decide from the inputs (README, Changing the policy) if the state is lost",
+          + "Re-decide from the inputs (docs/operating.md, Changing the policy) if the state is lost",
           record == null ? "in a lapse check of task " + context.taskId()
               : "contact " + record.key() + ", " + context.topic() + " partition " + context.partition() + " offset "
                   + context.offset(), exception);

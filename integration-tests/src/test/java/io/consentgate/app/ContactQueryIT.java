@@ -173,7 +173,7 @@ class ContactQueryIT {
     return new Reply(response.statusCode(), JSON.readTree(response.body()), response);
   }
 
-  /** What a sender may do now with the verdict on the topic (README, the rules a sender must follow). */
+  /** What a sender may do now with the verdict on the topic (docs/senders.md, the rules a sender must follow). */
   private static boolean mayEmail(ConsentVerdict v, Instant now) {
     return v.getDecision().name().equals("ALLOW") && v.getStatus().name().startsWith("CONSENTED_")
         && (v.getValidUntil() == null || now.isBefore(v.getValidUntil()));

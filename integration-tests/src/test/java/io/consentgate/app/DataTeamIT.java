@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The data teams' commands on a broker: export, replay and whatif from the topics, explain from
- * the topics and the audit topic, and the guarantee README states between the live gate and a
+ * the topics and the audit topic, and the guarantee docs/data-teams.md states between the live gate and a
  * replay of the same records.
  */
 class DataTeamIT {
@@ -54,7 +54,7 @@ class DataTeamIT {
   }
 
   /**
-   * README's guarantee: the records the live gate read, exported and replayed --until the live
+   * docs/data-teams.md's guarantee: the records the live gate read, exported and replayed --until the live
    * gate's last lapse check, give each contact the decision, status and validUntil of the live
    * gate's latest verdict.
    */

@@ -240,14 +240,14 @@ class GateOnKafkaIT {
   }
 
   @Test
-  void metricsEndpointExposesExactlyTheGateMetricsTheReadmeLists() throws Exception {
+  void metricsEndpointExposesExactlyTheGateMetricsTheOperatingDocLists() throws Exception {
     GateRuntime runtime = KafkaStack.runtime(stack.gateFlags(stack.uniquePrefix(), "metrics", dir.resolve("metrics"), 2));
     createTopics(runtime);
     GateConfig config = runtime.config();
     List<String> inputs = List.of(config.topics().contactCreated(), config.topics().consentEvidence());
-    String readme = Files.readString(Path.of("../README.md"));
-    Set<String> documented = metricNames(section(readme, "### Metrics"));
-    Set<String> reasons = reasons(section(readme, "### Dead letters"));
+    String operating = Files.readString(Path.of("../docs/operating.md"));
+    Set<String> documented = metricNames(section(operating, "## Metrics"));
+    Set<String> reasons = reasons(section(operating, "## Dead letters"));
     String history = Files.readString(Path.of("../examples/history.jsonl"));
     try (GateService gate = runtime.gateService(); MetricsEndpoint metrics = gate.metricsEndpoint(0)) {
       // Before any record, so that alert rules can be written before the first dead letter.
@@ -268,13 +268,13 @@ class GateOnKafkaIT {
       Set<String> exposed = sampleNames(body);
       Set<String> gateMetrics = exposed.stream().filter(n -> n.startsWith("consent_gate_")).collect(Collectors.toCollection(TreeSet::new));
       assertThat(gateMetrics)
-          .as("the gate's metrics on /metrics are exactly the ones README's Metrics section lists")
+          .as("the gate's metrics on /metrics are exactly the ones docs/operating.md's Metrics section lists")
           .isEqualTo(new TreeSet<>(documented));
-      assertThat(exposed).as("Kafka Streams' own metrics, as README says").anyMatch(n -> n.startsWith("kafka_stream_"));
+      assertThat(exposed).as("Kafka Streams' own metrics, as docs/operating.md says").anyMatch(n -> n.startsWith("kafka_stream_"));
       assertThat(exposed).as("no gate metric hidden among Kafka Streams' under another name")
           .noneMatch(n -> !n.startsWith("consent_gate_")
               && (n.contains("consent_gate") || n.contains("records_applied") || n.contains("records_unchanged")));
-      assertThat(reasons).as("README's table of dead-letter reasons is every reason the gate labels")
+      assertThat(reasons).as("docs/operating.md's table of dead-letter reasons is every reason the gate labels")
           .containsExactlyInAnyOrderElementsOf(knownReasons());
       // Accounting on the live gate: every input record was applied, unchanged or dead-lettered.
       long in = history.lines().filter(l -> !l.isBlank()).count();
@@ -310,14 +310,14 @@ class GateOnKafkaIT {
     return (long) total;
   }
 
-  /** A README section, from its heading to the next heading of its level or above. */
-  static String section(String readme, String heading) {
-    int start = readme.indexOf("\n" + heading + "\n");
-    assertThat(start).as("README has a section %s", heading).isNotNegative();
+  /** A section of a Markdown document, from its heading to the next heading of its level or above. */
+  static String section(String markdown, String heading) {
+    int start = markdown.indexOf("\n" + heading + "\n");
+    assertThat(start).as("the document has a section %s", heading).isNotNegative();
     String level = heading.substring(0, heading.indexOf(' ') + 1);
-    var next = java.util.regex.Pattern.compile("(?m)^#{1," + (level.length() - 1) + "} ").matcher(readme);
-    int end = next.find(start + heading.length() + 2) ? next.start() : readme.length();
-    return readme.substring(start, end);
+    var next = java.util.regex.Pattern.compile("(?m)^#{1," + (level.length() - 1) + "} ").matcher(markdown);
+    int end = next.find(start + heading.length() + 2) ? next.start() : markdown.length();
+    return markdown.substring(start, end);
   }
 
   /** Every metric name in backticks that starts with consent_gate_, without its labels. */
@@ -337,7 +337,7 @@ class GateOnKafkaIT {
     while (m.find()) {
       reasons.add(m.group(1));
     }
-    assertThat(reasons).as("README's table of dead-letter reasons").isNotEmpty();
+    assertThat(reasons).as("docs/operating.md's table of dead-letter reasons").isNotEmpty();
     return reasons;
   }
 

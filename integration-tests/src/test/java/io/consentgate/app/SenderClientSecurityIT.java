@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The senders' client on a SASL_SSL broker with ACLs, with exactly what README's ACL table grants
+ * The senders' client on a SASL_SSL broker with ACLs, with exactly what docs/operating.md's ACL table grants
  * it: READ on the verdict topic answers with the gate check off (failing open); DESCRIBE on the gate's
  * group and input topics lets the default gate check work, and without it the client fails closed.
  */
@@ -50,7 +50,7 @@ class SenderClientSecurityIT {
     GateRuntime admin = runtime("admin", "admin-secret");
     GateOnKafkaIT.createTopics(admin);
     List<AclBinding> acls = new ArrayList<>(GateSecurityIT.gateAcls());
-    // README's ACL table, for a sender's client: READ (and DESCRIBE) on the verdict topic ...
+    // docs/operating.md's ACL table, for a sender's client: READ (and DESCRIBE) on the verdict topic ...
     for (String user : List.of("sender", "reader")) {
       acls.add(allow(user, ResourceType.TOPIC, "consent-verdicts", AclOperation.READ));
       acls.add(allow(user, ResourceType.TOPIC, "consent-verdicts", AclOperation.DESCRIBE));

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  *   <li><b>Lost</b>: a contact's latest verdict, the highest (epoch, version), does not give the
  *       decision and status (and, for ALLOW, {@code validUntil}) that an offline replay of the
  *       whole input gives as of the check's moment T. An ALLOW whose {@code validUntil} is at or
- *       before T counts as DENY/EXPIRED, as senders must treat it (README, rule 4): the gate
+ *       before T counts as DENY/EXPIRED, as senders must treat it (docs/senders.md, rule 4): the gate
  *       publishes a lapse only at its next lapse check. A contact with no verdict at all, or
  *       one the replay does not know, is lost too.</li>
  *   <li><b>Withdrawn but allowed</b>: an ALLOW verdict that comes after a verdict of the same
@@ -168,7 +168,7 @@ final class VerdictRules {
         examples);
   }
 
-  /** An ALLOW whose validUntil has passed by {@code until} is a DENY to a sender (README, rule 4). */
+  /** An ALLOW whose validUntil has passed by {@code until} is a DENY to a sender (docs/senders.md, rule 4). */
   static Outcome asSenderReadsIt(Observed v, long until) {
     if (v.allow() && v.validUntil() != null && v.validUntil() <= until) {
       return new Outcome(false, "EXPIRED", null);

@@ -227,7 +227,7 @@ public final class ContactAnswers {
           + "still bring a suppression by another contact with the same address (docs/policy.md, Suppression by address)";
     } else if (!allows(published.decision(), published.status())) {
       note = "the last published verdict was " + published.decision() + " " + published.status()
-          + ": the policy changed since, without re-deciding (README, Changing the policy)";
+          + ": the policy changed since, without re-deciding (docs/operating.md, Changing the policy)";
     } else if (lapsed(verdict.validUntil(), now) || lapsed(published.validUntil(), now)) {
       note = "validUntil has passed: treat as DENY (the gate publishes the lapse at its next check)";
     } else if (copy.standby() && copy.lag() > standbyMaxLag) {
