@@ -141,6 +141,24 @@ final class BenchCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the group has also committed everything in its internal repartition topics (as
+   * they are now): an application that re-keys records through such topics has processed its input
+   * only once those are drained too, and its committed input offsets alone would count it done
+   * while records are still on their way to a later sub-topology.
+   */
+  void awaitInternalDrained(String group, Duration timeout) throws Exception {
+    Set<String> internal = new java.util.TreeSet<>();
+    for (String topic : admin.listTopics().names().get(10, TimeUnit.SECONDS)) {
+      if (topic.startsWith(group + "-") && topic.endsWith("-repartition")) {
+        internal.add(topic);
+      }
+    }
+    if (!internal.isEmpty()) {
+      awaitCaughtUp(group, internal, timeout, 1.0);
+    }
+  }
+
   /** A request for the end offset of every partition of the topics. */
   private Map<TopicPartition, OffsetSpec> endsOf(Set<String> topics) throws Exception {
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

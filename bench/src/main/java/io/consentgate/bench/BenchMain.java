@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -468,7 +469,50 @@ public final class BenchMain implements Callable<Integer> {
   static String history(long events, int perContact, long seed) {
     StringWriter w = new StringWriter();
     HistoryGenerator.generate(events, perContact, seed, new PrintWriter(w));
-    return w.toString();
+    return sharingAddresses(w.toString(), seed);
+  }
+
+  /** Share of the contacts re-imported under another id with the address of an earlier contact of their brand. */
+  static final double SHARED_ADDRESS_SHARE = 0.03;
+
+  /**
+   * The generated history gives every contact an address of its own; a real base has people
+   * re-imported as new contacts (suppression by address, docs/policy.md). This gives about
+   * {@link #SHARED_ADDRESS_SHARE} of the contacts the address of an earlier contact of the same
+   * brand, spelled as a variant (upper case, a {@code +tag}), so the gate's index has work to do.
+   */
+  static String sharingAddresses(String history, long seed) {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed * 17 + 3);
+    Map<String, List<String>> byBrand = new HashMap<>();
+    StringBuilder out = new StringBuilder(history.length() + 1024);
+    for (String line : history.split("\n")) {
+      if (line.contains("\"type\":\"contact\"")) {
+        String brand = field(line, "brandId");
+        String email = field(line, "email");
+        List<String> earlier = byBrand.computeIfAbsent(brand, k -> new ArrayList<>());
+        if (brand != null && email != null && !earlier.isEmpty() && random.nextDouble() < SHARED_ADDRESS_SHARE) {
+          String shared = earlier.get(random.nextInt(earlier.size()));
+          int at = shared.indexOf('@');
+          String variant = random.nextBoolean() ? shared.toUpperCase(java.util.Locale.ROOT)
+              : shared.substring(0, at) + "+re" + shared.substring(at);
+          line = line.replace("\"email\":\"" + email + "\"", "\"email\":\"" + variant + "\"");
+        } else if (email != null) {
+          earlier.add(email);
+        }
+      }
+      out.append(line).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String field(String line, String name) {
+    String key = "\"" + name + "\":\"";
+    int from = line.indexOf(key);
+    if (from < 0) {
+      return null;
+    }
+    from += key.length();
+    return line.substring(from, line.indexOf('"', from));
   }
 
   /**
@@ -546,6 +590,7 @@ public final class BenchMain implements Callable<Integer> {
       gate.start();
       long mark = cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10),
           STEADY_FROM);
+      cluster.awaitInternalDrained(app, Duration.ofMinutes(10)); // re-routed and by-address records too
       long end = System.nanoTime();
       return Timing.steady(start, startMillis, cluster.firstAppendSince(topics.verdicts(), startMillis), mark, end);
     }

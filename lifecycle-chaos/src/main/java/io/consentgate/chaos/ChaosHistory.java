@@ -29,17 +29,20 @@ final class ChaosHistory {
   private static final String[] NAMES = {"ann", "bob", "chen", "dana", "eli", "fatima", "gus", "hana", "ivo", "jun",
       "info", "sales"};
   private static final double CONTACT_SHARE = 0.2;
+  /** Share of the new contacts that are a person re-imported: another id, an earlier contact's brand and address. */
+  private static final double SHARED_ADDRESS_SHARE = 0.04;
 
   private static final EvidenceKind[] KINDS = weighted(
       EvidenceKind.UNSUBSCRIBE, 20, EvidenceKind.SPAM_COMPLAINT, 5,
       EvidenceKind.CHECKBOX_OPT_IN, 14, EvidenceKind.NEWSLETTER_SIGNUP, 4, EvidenceKind.DOUBLE_OPT_IN_CONFIRMED, 4,
       EvidenceKind.RECONFIRMED, 2, EvidenceKind.DOUBLE_OPT_IN_REQUESTED, 4,
       EvidenceKind.WEBSITE_FORM, 8, EvidenceKind.PURCHASE, 12, EvidenceKind.MEMBERSHIP_STARTED, 4,
-      EvidenceKind.MEMBERSHIP_ENDED, 3, EvidenceKind.VERBAL_CONSENT, 2);
+      EvidenceKind.MEMBERSHIP_ENDED, 3, EvidenceKind.VERBAL_CONSENT, 2, EvidenceKind.HARD_BOUNCE, 3);
 
   private final Random random;
   private final long baseContacts;
   private final List<String> brands = new ArrayList<>();
+  private final List<String> emails = new ArrayList<>();
   private final List<SpecificRecord> recent = new ArrayList<>();
   private long evidence;
 
@@ -76,11 +79,19 @@ final class ChaosHistory {
   private ContactCreated contact(Instant base) {
     int n = brands.size();
     String brand = BRANDS[random.nextInt(BRANDS.length)];
+    String email = NAMES[random.nextInt(NAMES.length)] + "." + n + "@example.org";
+    if (n > 0 && random.nextDouble() < SHARED_ADDRESS_SHARE) {
+      // A person re-imported: an earlier contact's address (a variant that normalises alike), its brand.
+      int earlier = random.nextInt(n);
+      brand = brands.get(earlier);
+      email = variant(emails.get(earlier));
+    }
     brands.add(brand);
+    emails.add(email);
     return ContactCreated.newBuilder()
         .setContactId(contactId(n))
         .setBrandId(brand)
-        .setEmail(NAMES[random.nextInt(NAMES.length)] + "." + n + "@example.org")
+        .setEmail(email)
         .setSource(random.nextInt(10) == 0 ? ContactSource.THIRD_PARTY_LIST : ContactSource.OWN_CHANNEL)
         .setCreatedAt(eventTime(base))
         .build();
@@ -114,6 +125,21 @@ final class ChaosHistory {
         .setOccurredAt(eventTime(base))
         .setProof(proof)
         .build();
+  }
+
+  /** The same mailbox spelled otherwise: upper case, a {@code +tag}, or both (docs/policy.md, "Suppression by address"). */
+  private String variant(String email) {
+    int at = email.indexOf('@');
+    String local = email.substring(0, at);
+    int plus = local.indexOf('+');
+    if (plus >= 0) {
+      local = local.substring(0, plus);
+    }
+    return switch (random.nextInt(3)) {
+      case 0 -> (local + email.substring(at)).toUpperCase(java.util.Locale.ROOT);
+      case 1 -> local + "+re" + random.nextInt(100) + email.substring(at);
+      default -> Character.toUpperCase(local.charAt(0)) + local.substring(1) + "+news" + email.substring(at).toUpperCase(java.util.Locale.ROOT);
+    };
   }
 
   private Instant eventTime(Instant base) {

@@ -70,7 +70,7 @@ final class Checker {
     try (BufferedWriter out = Files.newBufferedWriter(history, StandardCharsets.UTF_8)) {
       read(topics.contactCreated(), r -> {
         ContactCreated c = contacts.deserialize(r.topic(), r.value());
-        facts.add(c);
+        facts.add(c, r.timestamp());
         write(out, HistoryJson.write(c));
       });
       read(topics.consentEvidence(), r -> {

@@ -152,4 +152,94 @@ class VerdictRulesTest {
     assertThat(f.lost()).isEqualTo(1);
     assertThat(f.examples()).anySatisfy(e -> assertThat(e).contains("latest verdict none"));
   }
+
+  // Suppression by address: c2 is c1 re-imported (another id, a variant of its address, the same brand).
+
+  private void contact(String id, String email, long appendedAt) {
+    facts.add(ContactCreated.newBuilder().setContactId(id).setBrandId("acme").setEmail(email)
+        .setSource(ContactSource.OWN_CHANNEL).setCreatedAt(Instant.ofEpochMilli(T0)).build(), appendedAt);
+  }
+
+  private void evidenceOf(String contact, String id, EvidenceKind kind, long occurredAt, long appendedAt, boolean proof) {
+    facts.add(ConsentEvidence.newBuilder().setEvidenceId(id).setContactId(contact).setBrandId("acme").setKind(kind)
+        .setOccurredAt(Instant.ofEpochMilli(occurredAt))
+        .setProof(proof ? Proof.newBuilder().setReference("ref-" + id).setUrl(null).setIpAddress(null).setUserAgent(null)
+            .setCapturedText(null).build() : null)
+        .build(), appendedAt);
+  }
+
+  private VerdictRules.Observed verdictOf(String contact, long version, boolean allow, String status, List<String> evidence,
+                                          long appendedAt) {
+    return new VerdictRules.Observed(contact, 0, version, allow, status, null, evidence, "a", appendedAt, 0, offset++,
+        version * 31 + status.hashCode() + contact.hashCode());
+  }
+
+  @Test
+  void anotherContactsWithdrawalOfTheSameAddressIsExpectedToSuppressUnlessAnOwnExplicitGrantCameAfter() {
+    contact("c2", "Ann+Shop@Example.org", T0 + 5);
+    contact("c3", "ann@example.org", T0 + 5);
+    facts.add(ContactCreated.newBuilder().setContactId("c4").setBrandId("globex").setEmail("ann@example.org")
+        .setSource(ContactSource.OWN_CHANNEL).setCreatedAt(Instant.ofEpochMilli(T0)).build(), T0 + 5);
+    evidence("unsub", EvidenceKind.UNSUBSCRIBE, "acme", T0 + 2_000, T0 + 20, false);
+    evidenceOf("c3", "later", EvidenceKind.CHECKBOX_OPT_IN, T0 + 3_000, T0 + 30, true);
+    VerdictRules rules = new VerdictRules(facts);
+    VerdictRules.Outcome allow = new VerdictRules.Outcome(true, "CONSENTED_EXPLICIT", null);
+
+    assertThat(rules.withSuppression("c2", allow).status()).isEqualTo("SUPPRESSED");
+    assertThat(rules.withSuppression("c3", allow)).as("its own grant after the withdrawal").isEqualTo(allow);
+    assertThat(rules.withSuppression("c4", allow)).as("another brand's contact").isEqualTo(allow);
+    assertThat(rules.withSuppression("c1", new VerdictRules.Outcome(false, "WITHDRAWN", null)).status()).isEqualTo("WITHDRAWN");
+  }
+
+  @Test
+  void onlyAVerifiedBounceSuppressesAndTheContactItselfStaysUndeliverable() {
+    contact("c2", "ANN@example.org", T0 + 5);
+    evidence("bounce-no-proof", EvidenceKind.HARD_BOUNCE, "acme", T0 + 1_000, T0 + 10, false);
+    VerdictRules rules = new VerdictRules(facts);
+    VerdictRules.Outcome allow = new VerdictRules.Outcome(true, "CONSENTED_EXPLICIT", null);
+    assertThat(rules.withSuppression("c2", allow)).isEqualTo(allow);
+
+    evidence("bounce", EvidenceKind.HARD_BOUNCE, "acme", T0 + 2_000, T0 + 20, true);
+    assertThat(new VerdictRules(facts).withSuppression("c2", allow).status()).isEqualTo("SUPPRESSED");
+    assertThat(new VerdictRules(facts).withSuppression("c1", new VerdictRules.Outcome(false, "UNDELIVERABLE", null)).status())
+        .isEqualTo("UNDELIVERABLE");
+  }
+
+  @Test
+  void anAllowAfterAShownSuppressionFails() {
+    contact("c2", "ann+x@example.org", T0 + 5);
+    evidenceOf("c2", "grant2", EvidenceKind.CHECKBOX_OPT_IN, T0 + 1_000, T0 + 6, true);
+    evidence("unsub", EvidenceKind.UNSUBSCRIBE, "acme", T0 + 2_000, T0 + 20, false);
+    VerdictRules rules = new VerdictRules(facts);
+    rules.accept(verdictOf("c2", 1, true, "CONSENTED_EXPLICIT", List.of("grant2"), T0 + 10));
+    rules.accept(verdictOf("c2", 2, true, "CONSENTED_EXPLICIT", List.of("grant2"), T0 + 25)); // stale: not yet read
+    rules.accept(verdictOf("c2", 3, false, "SUPPRESSED", List.of("unsub"), T0 + 30));
+    rules.accept(verdictOf("c2", 4, true, "CONSENTED_EXPLICIT", List.of("grant2"), T0 + 40));
+
+    VerdictRules.Findings f = rules.finish(Map.of("c1", new VerdictRules.Outcome(false, "WITHDRAWN", null),
+        "c2", new VerdictRules.Outcome(true, "CONSENTED_EXPLICIT", null)), UNTIL);
+
+    assertThat(f.suppressedButAllowed()).isEqualTo(1);
+    assertThat(f.suppressed()).isEqualTo(1);
+    assertThat(f.lostSuppressions()).as("its latest verdict is ALLOW").isEqualTo(1);
+  }
+
+  @Test
+  void aContactRecordedAfterAnotherContactsCommittedWithdrawalMustNeverBeAllowed() {
+    evidence("unsub", EvidenceKind.UNSUBSCRIBE, "acme", T0 + 2_000, T0 + 20, false);
+    contact("c2", "ann+x@example.org", T0 + 50); // after c1's WITHDRAWN verdict below
+    contact("c3", "ANN@example.org", T0 + 5); // before it: registered before the notice, may be stale
+    evidenceOf("c2", "grant2", EvidenceKind.CHECKBOX_OPT_IN, T0 + 1_000, T0 + 51, true);
+    evidenceOf("c3", "grant3", EvidenceKind.CHECKBOX_OPT_IN, T0 + 1_000, T0 + 6, true);
+    VerdictRules rules = new VerdictRules(facts);
+    rules.accept(verdictOf("c1", 1, false, "WITHDRAWN", List.of("unsub"), T0 + 30));
+    rules.accept(verdictOf("c3", 1, true, "CONSENTED_EXPLICIT", List.of("grant3"), T0 + 35));
+    rules.accept(verdictOf("c2", 1, true, "CONSENTED_EXPLICIT", List.of("grant2"), T0 + 60));
+
+    VerdictRules.Findings f = rules.finish(Map.of(), UNTIL);
+
+    assertThat(f.suppressedButAllowed()).as("c2 only").isEqualTo(1);
+    assertThat(f.examples()).anyMatch(e -> e.startsWith("suppressed-but-allowed: c2"));
+    assertThat(f.sharingAddresses()).isEqualTo(3);
+  }
 }
