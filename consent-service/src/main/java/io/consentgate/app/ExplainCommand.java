@@ -11,9 +11,9 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.specific.SpecificRecord;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,13 +36,7 @@ final class ExplainCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Mixin
-  ConfigOptions options;
-
-  @Mixin
-  ClusterOptions cluster;
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  HistoryInput.Source source;
+  HistoryCommandOptions options;
 
   @Option(names = "--contact", required = true, paramLabel = "ID", description = "The contactId to explain.")
   String contactId;
@@ -54,20 +48,14 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--json", description = "The report as one JSON document (docs/events.md, The explain report).")
   boolean json;
 
-  @Option(names = "--progress", description = "Report progress on stderr even when it is not a terminal.")
-  boolean progress;
-
   @Override
   public Integer call() throws Exception {
     var cli = spec.commandLine();
     if (contactId.isBlank()) {
       throw new picocli.CommandLine.ParameterException(cli, "--contact: a contactId must not be blank");
     }
-    if (!source.fromKafka && !cluster.flags().isEmpty()) {
-      throw new picocli.CommandLine.ParameterException(cli, "--bootstrap-servers and --schema-registry-url are for "
-          + "--from-kafka; a history file is explained without a cluster");
-    }
-    GateConfig config = options.load(cluster.flags());
+    options.requireNoClusterForAFile(cli, "; a history file is explained without a cluster");
+    GateConfig config = options.load(Map.of());
     PrintWriter err = cli.getErr();
     List<Explanation.Entry> entries = new ArrayList<>();
     OtherContacts others = new OtherContacts(contactId);
@@ -76,7 +64,7 @@ final class ExplainCommand implements Callable<Integer> {
     String appendTimes;
     // Every contact's records are read, not only this one's: another contact with the same address
     // may have withdrawn (suppression by address), and only its records can say so.
-    try (HistoryInput.Opened history = HistoryInput.open(source, config, "explain", progress, err, null)) {
+    try (HistoryInput.Opened history = options.open(config, "explain", err)) {
       description = history.description();
       while (history.lines().hasNext()) {
         HistoryLine line = history.lines().next();
@@ -96,7 +84,7 @@ final class ExplainCommand implements Callable<Integer> {
     } catch (KafkaHistory.Stopped e) {
       throw HistoryInput.unavailable(e);
     }
-    Explanation.Said said = source.fromKafka ? AuditTrail.of(new GateRuntime(config), contactId)
+    Explanation.Said said = options.fromKafka() ? AuditTrail.of(new GateRuntime(config), contactId)
         : Explanation.Said.unknown("a history file holds no verdicts; what the gate said is in its audit topic "
             + (config.topics().verdictsAudit() == null ? "" : config.topics().verdictsAudit() + " ")
             + "(explain --from-kafka)");

@@ -8,10 +8,8 @@ import io.consentgate.replay.OfflineReplay;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,18 +32,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  /**
-   * The layers every command reads. The cluster's addresses are used only with --from-kafka; a
-   * gate's configuration file that names them works as it is.
-   */
   @Mixin
-  ConfigOptions options;
-
-  @Mixin
-  ClusterOptions cluster;
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  HistoryInput.Source source;
+  HistoryCommandOptions options;
 
   @Option(names = "--until", paramLabel = "INSTANT", converter = InstantArgument.class,
       description = "After the last record, advance time to this instant (2027-01-01T00:00:00Z, or a date: its start "
@@ -75,9 +63,6 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Write the verdicts to this file instead of stdout.")
   Path out;
 
-  @Option(names = "--progress", description = "Report progress on stderr even when it is not a terminal.")
-  boolean progress;
-
   @Option(names = "--threads", paramLabel = "N",
       description = "Threads the direct engine decides on, contacts split among them by id (default: one per core, "
           + "at most 4, here ${DEFAULT-VALUE}). The output is the same for any number.")
@@ -96,21 +81,13 @@ final class ReplayCommand implements Callable<Integer> {
     if (asOf != null && !engine.equals(OfflineReplay.DIRECT)) {
       throw new ParameterException(cli, "--as-of decides each contact from its state, without an engine: leave out --engine");
     }
-    if (!source.fromKafka && !cluster.flags().isEmpty()) {
-      throw new ParameterException(cli, "--bootstrap-servers and --schema-registry-url are for --from-kafka; a file replay "
-          + "reads no cluster");
-    }
-    // The same layers as every command (file, CONSENT_GATE_* variables, --set); the addresses, then --profile, last.
-    Map<String, String> flags = new HashMap<>(cluster.flags());
-    if (profile != null) {
-      flags.put(GateConfig.DEFAULT_PROFILE, profile);
-    }
-    GateConfig gateConfig = options.load(flags);
+    options.requireNoClusterForAFile(cli, "; a file replay reads no cluster");
+    GateConfig gateConfig = options.load(profile == null ? Map.of() : Map.of(GateConfig.DEFAULT_PROFILE, profile));
     PrintWriter err = cli.getErr();
     OfflineReplay.Result result;
     String description;
     String appendTimes;
-    try (HistoryInput.Opened history = HistoryInput.open(source, gateConfig, "replay", progress, err, null);
+    try (HistoryInput.Opened history = options.open(gateConfig, "replay", err);
          RowWriter<ConsentVerdict> verdicts = HistoryInput.output(cli, format, Tables.VERDICTS, out)) {
       description = history.description();
       result = new OfflineReplay(gateConfig.topologySettings(false), engine, threads)
@@ -126,7 +103,7 @@ final class ReplayCommand implements Callable<Integer> {
       throw HistoryInput.unavailable(e);
     }
     err.printf("replayed %d records from %s: %d verdicts, %d malformed lines, %d rejected records%s%n",
-        result.records(), source.fromKafka ? result.lines() + " records of the " + description : result.lines() + " lines",
+        result.records(), options.fromKafka() ? result.lines() + " records of the " + description : result.lines() + " lines",
         result.verdicts(), result.malformedLines(), result.deadLettered(),
         asOf == null ? "" : "; " + result.afterAsOf() + " records after --as-of " + asOf + " not applied");
     if (appendTimes != null && appendTimes.startsWith("note")) {

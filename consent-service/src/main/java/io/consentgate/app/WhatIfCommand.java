@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,13 +30,7 @@ final class WhatIfCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Mixin
-  ConfigOptions options;
-
-  @Mixin
-  ClusterOptions cluster;
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  HistoryInput.Source source;
+  HistoryCommandOptions options;
 
   @Option(names = "--candidate-config", required = true, paramLabel = "FILE",
       description = "The configuration to try (a properties file, docs/configuration.md), e.g. policy.profile.acme=strict.")
@@ -63,21 +56,16 @@ final class WhatIfCommand implements Callable<Integer> {
       description = "List at most N contact ids per brand and direction in the report (default: ${DEFAULT-VALUE}).")
   int list;
 
-  @Option(names = "--progress", description = "Report progress on stderr even when it is not a terminal.")
-  boolean progress;
-
   @Override
   public Integer call() throws Exception {
     var cli = spec.commandLine();
-    if (baselineFile != null && options.file() != null) {
+    if (baselineFile != null && options.config.file() != null) {
       throw new ParameterException(cli, "--baseline-config and --config both name the baseline: give one");
     }
-    if (!source.fromKafka && !cluster.flags().isEmpty()) {
-      throw new ParameterException(cli, "--bootstrap-servers and --schema-registry-url are for --from-kafka");
-    }
-    Map<String, String> flags = new HashMap<>(options.set());
-    flags.putAll(cluster.flags());
-    Path baselinePath = baselineFile != null ? baselineFile : options.file();
+    options.requireNoClusterForAFile(cli, "");
+    Map<String, String> flags = new HashMap<>(options.config.set());
+    flags.putAll(options.cluster.flags());
+    Path baselinePath = baselineFile != null ? baselineFile : options.config.file();
     GateConfig baseline = GateConfig.load(baselinePath, System.getenv(), flags);
     GateConfig candidate = GateConfig.load(candidateFile, System.getenv(), flags);
     PrintWriter err = cli.getErr();
@@ -85,7 +73,7 @@ final class WhatIfCommand implements Callable<Integer> {
     long malformed = 0;
     long refused = 0;
     long after = 0;
-    try (HistoryInput.Opened history = HistoryInput.open(source, baseline, "whatif", progress, err, null)) {
+    try (HistoryInput.Opened history = options.open(baseline, "whatif", err)) {
       while (history.lines().hasNext()) {
         HistoryLine line = history.lines().next();
         if (line instanceof HistoryLine.Accepted a) {

@@ -14,6 +14,7 @@ import io.consentgate.events.ConsentVerdict;
 import io.consentgate.events.ContactCreated;
 import io.consentgate.events.Proof;
 import io.consentgate.history.HistoryJson;
+import io.consentgate.output.TextTable;
 import io.consentgate.policy.ReasonCode;
 import io.consentgate.policy.Verdict;
 import java.io.UncheckedIOException;
@@ -88,7 +89,7 @@ public final class ExplanationReport {
     if (x.timeline().isEmpty()) {
       out.append("  (no record of this contact)\n");
     } else {
-      table(out, rows);
+      TextTable.append(out, rows);
     }
     if (!x.elsewhere().isEmpty()) {
       out.append("\nsuppression by address: what other contacts with ").append(x.contactId())
@@ -108,7 +109,7 @@ public final class ExplanationReport {
           }
         }
       }
-      table(out, others);
+      TextTable.append(out, others);
     }
     for (View v : List.of(x.knownByT(), x.heldAtT())) {
       if (v.suppressedBy() != null) {
@@ -157,25 +158,6 @@ public final class ExplanationReport {
     }
     out.append("   ").append(v.records()).append(" of the contact's ").append(x.timeline().size()).append(" records ")
         .append(which).append('\n');
-  }
-
-  private static void table(StringBuilder out, List<String[]> rows) {
-    int[] widths = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int c = 0; c < row.length; c++) {
-        widths[c] = Math.max(widths[c], row[c].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder("  ");
-      for (int c = 0; c < row.length; c++) {
-        line.append(row[c]);
-        if (c < row.length - 1) {
-          line.append(" ".repeat(widths[c] - row[c].length() + 2));
-        }
-      }
-      out.append(line.toString().stripTrailing()).append('\n');
-    }
   }
 
   private static String time(Instant t) {

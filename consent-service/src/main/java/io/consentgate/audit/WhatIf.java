@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.consentgate.history.HistoryJson;
 import io.consentgate.output.Table;
 import io.consentgate.output.Table.Type;
+import io.consentgate.output.TextTable;
 import io.consentgate.policy.ConsentPolicy;
 import io.consentgate.policy.ConsentState;
 import io.consentgate.policy.ConsentStatus;
@@ -140,7 +141,7 @@ public final class WhatIf {
         columns.forEach(c -> line.add(cells.containsKey(c) ? String.valueOf(cells.get(c)) : "."));
         rows.add(line.toArray(String[]::new));
       });
-      table(out, rows);
+      TextTable.appendCounts(out, rows);
       out.append("  may email -> may not: ").append(b.losing().size()).append(list(b.losing(), listAtMost)).append('\n');
       out.append("  may not -> may email: ").append(b.gaining().size()).append(list(b.gaining(), listAtMost)).append('\n');
     }
@@ -155,25 +156,6 @@ public final class WhatIf {
     }
     String shown = String.join(", ", ids.subList(0, Math.min(atMost, ids.size())));
     return "  (" + shown + (ids.size() > atMost ? ", … " + (ids.size() - atMost) + " more: see --flips" : "") + ")";
-  }
-
-  private static void table(StringBuilder out, List<String[]> rows) {
-    int[] widths = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int c = 0; c < row.length; c++) {
-        widths[c] = Math.max(widths[c], row[c].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder("  ");
-      for (int c = 0; c < row.length; c++) {
-        String cell = row[c];
-        // the first column left-aligned, counts right-aligned
-        line.append(c == 0 ? cell + " ".repeat(widths[c] - cell.length()) : " ".repeat(widths[c] - cell.length()) + cell);
-        line.append("  ");
-      }
-      out.append(line.toString().stripTrailing()).append('\n');
-    }
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();

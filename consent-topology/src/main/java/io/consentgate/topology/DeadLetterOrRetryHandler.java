@@ -20,7 +20,7 @@ public final class DeadLetterOrRetryHandler extends LogAndContinueExceptionHandl
 
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-    if (isSchemaLookupFailure(exception)) {
+    if (DeadLettering.causedBy(exception, SchemaLookupFailedException.class)) {
       LOG.warn("schema registry unavailable while reading {}-{}@{}; retrying in {} ms: {}", context.topic(),
           context.partition(), context.offset(), RETRY_BACKOFF_MS, exception.getMessage());
       try {
@@ -30,17 +30,7 @@ public final class DeadLetterOrRetryHandler extends LogAndContinueExceptionHandl
       }
       return Response.fail();
     }
-    DeadLetterMetrics.count(exception, context.topic());
-    Response response = super.handleError(context, record, exception);
-    return Response.resume(ErrorHandling.stampedWhenWritten(response.deadLetterQueueRecords()));
-  }
-
-  private static boolean isSchemaLookupFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SchemaLookupFailedException) {
-        return true;
-      }
-    }
-    return false;
+    return Response.resume(DeadLettering.counted(context, exception,
+        () -> super.handleError(context, record, exception).deadLetterQueueRecords()));
   }
 }

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kafka Streams' own dead-lettering for records that break the contract, counted by reason and
- * stamped with the time they are written ({@link ErrorHandling#stampedWhenWritten}). A consent
+ * stamped with the time they are written ({@link DeadLettering#stampedWhenWritten}). A consent
  * state the gate cannot read ({@link UnreadableConsentState}) is not the record's fault: the gate
  * stops on it rather than dead-letter the record.
  */
@@ -18,7 +18,7 @@ public final class DeadLetterProcessingHandler extends LogAndContinueProcessingE
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-    if (unreadableState(exception)) {
+    if (DeadLettering.causedBy(exception, UnreadableConsentState.class)) {
       // The record is fine; the contact's state is not. Dead-lettering the record would lose it,
       // so the stream thread fails instead, commits nothing, and /health reports it.
       // A punctuation (the lapse check) has no record.
@@ -29,17 +29,7 @@ public final class DeadLetterProcessingHandler extends LogAndContinueProcessingE
                   + context.offset(), exception);
       return Response.fail();
     }
-    DeadLetterMetrics.count(exception, context.topic());
-    Response response = super.handleError(context, record, exception);
-    return Response.resume(ErrorHandling.stampedWhenWritten(response.deadLetterQueueRecords()));
-  }
-
-  private static boolean unreadableState(Throwable exception) {
-    for (Throwable t = exception; t != null; t = t.getCause()) {
-      if (t instanceof UnreadableConsentState) {
-        return true;
-      }
-    }
-    return false;
+    return Response.resume(DeadLettering.counted(context, exception,
+        () -> super.handleError(context, record, exception).deadLetterQueueRecords()));
   }
 }
