@@ -69,16 +69,17 @@ public final class ConsentClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ConsentClient.class);
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
-  public static final String TOPIC_VERDICTS = "topic.consent-verdicts";
-  public static final String TOPIC_CONTACT_CREATED = "topic.contact-created";
-  public static final String TOPIC_CONSENT_EVIDENCE = "topic.consent-evidence";
+  // The keys, for a sender's code; each is defined, with its default and what it allows, in ClientConfig.
+  public static final String BOOTSTRAP_SERVERS = ClientConfig.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String SCHEMA_REGISTRY_URL = ClientConfig.SCHEMA_REGISTRY_URL_CONFIG;
+  public static final String TOPIC_VERDICTS = ClientConfig.TOPIC_VERDICTS_CONFIG;
+  public static final String TOPIC_CONTACT_CREATED = ClientConfig.TOPIC_CONTACT_CREATED_CONFIG;
+  public static final String TOPIC_CONSENT_EVIDENCE = ClientConfig.TOPIC_CONSENT_EVIDENCE_CONFIG;
   /**
    * The application id of the gate whose progress is checked, the same key as the gate's; unset, the
    * gate's default ({@link #DEFAULT_APPLICATION_ID}).
    */
-  public static final String APPLICATION_ID = GateApplication.ID_KEY;
+  public static final String APPLICATION_ID = ClientConfig.APPLICATION_ID_CONFIG;
   /** The gate's default application id, which the client checks unless told another. */
   public static final String DEFAULT_APPLICATION_ID = GateApplication.DEFAULT_ID;
   /**
@@ -87,18 +88,18 @@ public final class ConsentClient implements AutoCloseable {
    * gate's last {@code ALLOW} keeps being answered as long as the verdict topic can be read. Meant for
    * a verdict topic that no gate writes (tests, tools).
    */
-  public static final String CHECK_GATE = "client.check-gate";
+  public static final String CHECK_GATE = ClientConfig.CHECK_GATE_CONFIG;
   /** How old the newest reached snapshot of the verdict topic's end offsets may be (ISO-8601, default PT1M). */
-  public static final String STALE_AFTER = "client.stale-after";
+  public static final String STALE_AFTER = ClientConfig.STALE_AFTER_CONFIG;
   /** How old the newest input snapshot the gate has processed may be (ISO-8601, default PT1M). */
-  public static final String GATE_BEHIND_AFTER = "client.gate-behind-after";
+  public static final String GATE_BEHIND_AFTER = ClientConfig.GATE_BEHIND_AFTER_CONFIG;
   /** How often end offsets are snapshotted (default: a sixth of the shorter limit, at most PT5S). */
-  public static final String SNAPSHOT_INTERVAL = "client.snapshot-interval";
+  public static final String SNAPSHOT_INTERVAL = ClientConfig.SNAPSHOT_INTERVAL_CONFIG;
   /** Keep each verdict's reason codes ({@code true}/{@code false}, default false: less memory). */
-  public static final String KEEP_REASONS = "client.keep-reasons";
+  public static final String KEEP_REASONS = ClientConfig.KEEP_REASONS_CONFIG;
 
-  public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(1);
-  public static final Duration DEFAULT_GATE_BEHIND_AFTER = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_STALE_AFTER = ClientConfig.DEFAULT_STALE_AFTER;
+  public static final Duration DEFAULT_GATE_BEHIND_AFTER = ClientConfig.DEFAULT_GATE_BEHIND_AFTER;
 
   private static final Duration KAFKA_CALL_TIMEOUT = Duration.ofSeconds(10);
 

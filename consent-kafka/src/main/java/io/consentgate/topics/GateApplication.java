@@ -14,6 +14,9 @@ public final class GateApplication {
   /** The application id when {@link #ID_KEY} is not set, for the gate and for the client. */
   public static final String DEFAULT_ID = "consent-gate";
 
+  /** Where the gate and the senders' client look for Kafka unless {@code bootstrap.servers} says otherwise. */
+  public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
+
   /** Names the gate gives its internal topics between the inputs and the deciders (Streams adds prefix and suffix). */
   public static final String REROUTED = "consent-events-rerouted";
   public static final String ADDRESS_EVENTS = "consent-address-events";

@@ -1,15 +1,14 @@
 package io.consentgate.app;
 
 
+import io.consentgate.client.ClientConfig;
+import io.consentgate.config.ConfigDefs;
 import io.consentgate.policy.PolicySettings;
 import io.consentgate.policy.Profile;
 import io.consentgate.policy.RoleAddresses;
 import io.consentgate.registry.RestSchemaRegistry;
-import io.consentgate.runtime.GateService;
 import io.consentgate.runtime.query.QuerySettings;
 import io.consentgate.runtime.query.QueryTls;
-import io.consentgate.serde.ConfluentAvroSerde;
-import io.consentgate.topics.GateApplication;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.StreamsSettings;
 import io.consentgate.topology.TopologySettings;
@@ -20,13 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -40,10 +38,10 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class GateConfig {
 
-  public static final String APPLICATION_ID = GateApplication.ID_KEY;
-  public static final String TOPIC_CONTACT_CREATED = "topic.contact-created";
-  public static final String TOPIC_CONSENT_EVIDENCE = "topic.consent-evidence";
-  public static final String TOPIC_VERDICTS = "topic.consent-verdicts";
+  public static final String APPLICATION_ID = ClientConfig.APPLICATION_ID_CONFIG;
+  public static final String TOPIC_CONTACT_CREATED = ClientConfig.TOPIC_CONTACT_CREATED_CONFIG;
+  public static final String TOPIC_CONSENT_EVIDENCE = ClientConfig.TOPIC_CONSENT_EVIDENCE_CONFIG;
+  public static final String TOPIC_VERDICTS = ClientConfig.TOPIC_VERDICTS_CONFIG;
   public static final String TOPIC_DLQ = "topic.dlq";
   public static final String TOPIC_VERDICTS_AUDIT = "topic.verdicts-audit";
   /** Whether the gate also writes every verdict to {@link #TOPIC_VERDICTS_AUDIT}. */
@@ -52,25 +50,27 @@ public final class GateConfig {
   public static final String BRAND_PROFILE_PREFIX = "policy.profile.";
   public static final String ROLE_ADDRESSES_FILE = "policy.role-addresses.file";
   public static final String LAPSE_CHECK_INTERVAL = "lapse.check-interval";
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
-  public static final String BASIC_AUTH_SOURCE = "basic.auth.credentials.source";
-  public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
-  public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
-  public static final String USE_LATEST_VERSION = "use.latest.version";
+  public static final String BOOTSTRAP_SERVERS = ClientConfig.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String SCHEMA_REGISTRY_URL = ClientConfig.SCHEMA_REGISTRY_URL_CONFIG;
+  public static final String BASIC_AUTH_SOURCE = ClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG;
+  public static final String BASIC_AUTH_USER_INFO = ClientConfig.BASIC_AUTH_USER_INFO_CONFIG;
+  public static final String AUTO_REGISTER_SCHEMAS = RestSchemaRegistry.AUTO_REGISTER_SCHEMAS;
+  public static final String USE_LATEST_VERSION = RestSchemaRegistry.USE_LATEST_VERSION;
   public static final String VALUE_SERDE = "value.serde";
-  public static final String STATE_DIR = "state.dir";
-  public static final String PROCESSING_GUARANTEE = "processing.guarantee";
-  public static final String STANDBY_REPLICAS = "num.standby.replicas";
-  public static final String REPLICATION_FACTOR = "replication.factor";
+  public static final String STATE_DIR = StreamsSettings.STATE_DIR_CONFIG;
+  public static final String PROCESSING_GUARANTEE = StreamsSettings.PROCESSING_GUARANTEE_CONFIG;
+  public static final String STANDBY_REPLICAS = StreamsSettings.STANDBY_REPLICAS_CONFIG;
+  public static final String REPLICATION_FACTOR = StreamsSettings.REPLICATION_FACTOR_CONFIG;
+  /** How often the gate commits; {@code kafka.commit.interval.ms}, the old spelling, has the same effect. */
+  public static final String COMMIT_INTERVAL = StreamsSettings.COMMIT_INTERVAL_CONFIG;
   public static final String TOPIC_PARTITIONS = "topics.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "topics.replication-factor";
   public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
   public static final String HEALTH_STALL_TIMEOUT = "health.stall-timeout";
-  public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
+  public static final String ROCKSDB_MEMORY_BYTES = StreamsSettings.ROCKSDB_MEMORY_BYTES_CONFIG;
   public static final String METRICS_PORT = "metrics.port";
   public static final String METRICS_HOST = "metrics.host";
-  public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write-buffer.ratio";
+  public static final String ROCKSDB_WRITE_BUFFER_RATIO = StreamsSettings.ROCKSDB_WRITE_BUFFER_RATIO_CONFIG;
   public static final String QUERY_PORT = "query.port";
   public static final String QUERY_HOST = "query.host";
   public static final String QUERY_ADVERTISED = "query.advertised";
@@ -83,60 +83,14 @@ public final class GateConfig {
   /** Plain HTTP beyond loopback, on purpose: something else encrypts the traffic. */
   public static final String QUERY_INSECURE = "query.insecure";
   /** Any Kafka client or Streams property, passed through without the prefix (e.g. kafka.security.protocol). */
-  public static final String KAFKA_PREFIX = "kafka.";
+  public static final String KAFKA_PREFIX = ClientConfig.KAFKA_PREFIX;
   /** Registry client TLS settings, Confluent's names (schema.registry.ssl.truststore.location ...). */
-  public static final String REGISTRY_SSL_PREFIX = "schema.registry.ssl.";
+  public static final String REGISTRY_SSL_PREFIX = ClientConfig.REGISTRY_SSL_PREFIX;
   /** Environment variables that configure the gate start with this. */
   public static final String ENV_PREFIX = "CONSENT_GATE_";
 
-  /** Each known key with its default ({@code null}: none). */
-  static final Map<String, String> DEFAULTS;
-
-  static {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.put(APPLICATION_ID, GateApplication.DEFAULT_ID); // the senders' client watches this gate by the same default
-    d.put(TOPIC_CONTACT_CREATED, GateTopics.DEFAULTS.contactCreated());
-    d.put(TOPIC_CONSENT_EVIDENCE, GateTopics.DEFAULTS.consentEvidence());
-    d.put(TOPIC_VERDICTS, GateTopics.DEFAULTS.verdicts());
-    d.put(TOPIC_DLQ, GateTopics.DEFAULTS.deadLetters());
-    d.put(TOPIC_VERDICTS_AUDIT, GateTopics.DEFAULT_VERDICTS_AUDIT);
-    d.put(AUDIT_ENABLED, "true");
-    d.put(DEFAULT_PROFILE, Profile.OPTIN.profileName());
-    d.put(ROLE_ADDRESSES_FILE, null);
-    d.put(LAPSE_CHECK_INTERVAL, TopologySettings.DEFAULT_LAPSE_CHECK_INTERVAL.toString());
-    d.put(BOOTSTRAP_SERVERS, StreamsSettings.DEFAULT_BOOTSTRAP_SERVERS);
-    d.put(SCHEMA_REGISTRY_URL, "http://127.0.0.1:8081");
-    d.put(BASIC_AUTH_SOURCE, null);
-    d.put(BASIC_AUTH_USER_INFO, null);
-    d.put(AUTO_REGISTER_SCHEMAS, "true");
-    d.put(USE_LATEST_VERSION, "false");
-    d.put(VALUE_SERDE, ConfluentAvroSerde.class.getName());
-    d.put(STATE_DIR, StreamsSettings.DEFAULT_STATE_DIR.toString());
-    d.put(PROCESSING_GUARANTEE, StreamsSettings.DEFAULT_PROCESSING_GUARANTEE);
-    d.put(STANDBY_REPLICAS, String.valueOf(StreamsSettings.DEFAULT_STANDBY_REPLICAS));
-    d.put(REPLICATION_FACTOR, String.valueOf(StreamsSettings.DEFAULT_REPLICATION_FACTOR));
-    d.put(TOPIC_PARTITIONS, "6");
-    d.put(TOPIC_REPLICATION_FACTOR, "-1");
-    d.put(SHUTDOWN_TIMEOUT, GateService.DEFAULT_SHUTDOWN_TIMEOUT.toString());
-    d.put(HEALTH_STALL_TIMEOUT, GateService.DEFAULT_STALL_TIMEOUT.toString());
-    d.put(ROCKSDB_MEMORY_BYTES, String.valueOf(StreamsSettings.DEFAULT_ROCKSDB_MEMORY_BYTES));
-    d.put(METRICS_PORT, "9464");
-    d.put(METRICS_HOST, "0.0.0.0");
-    d.put(ROCKSDB_WRITE_BUFFER_RATIO, String.valueOf(StreamsSettings.DEFAULT_ROCKSDB_WRITE_BUFFER_RATIO));
-    // Off for run: a port an upgrade would start opening (and a second instance on the machine would
-    // then need its own); dev turns it on at 8088.
-    d.put(QUERY_PORT, String.valueOf(QuerySettings.OFF));
-    d.put(QUERY_HOST, QuerySettings.DEFAULT_HOST);
-    d.put(QUERY_ADVERTISED, null);
-    d.put(QUERY_TOKENS_FILE, null);
-    d.put(QUERY_STANDBY_MAX_LAG, String.valueOf(QuerySettings.DEFAULT_STANDBY_MAX_LAG));
-    d.put(QUERY_TLS_KEYSTORE, null);
-    d.put(QUERY_TLS_KEYSTORE_PASSWORD, null);
-    d.put(QUERY_TLS_TRUSTSTORE, null);
-    d.put(QUERY_TLS_TRUSTSTORE_PASSWORD, null);
-    d.put(QUERY_INSECURE, "false");
-    DEFAULTS = java.util.Collections.unmodifiableMap(d);
-  }
+  /** The old spelling of {@link #COMMIT_INTERVAL}, still read, with the same effect. */
+  static final String OLD_COMMIT_INTERVAL = KAFKA_PREFIX + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
 
   private final KafkaSettings kafka;
   private final RegistrySettings registry;
@@ -178,11 +132,6 @@ public final class GateConfig {
   public static GateConfig load(Path file, Map<String, String> environment, Map<String, String> flags)
       throws ConfigException {
     Map<String, String> merged = new HashMap<>();
-    DEFAULTS.forEach((k, v) -> {
-      if (v != null) {
-        merged.put(k, v);
-      }
-    });
     if (file != null) {
       merged.putAll(readFile(file));
     }
@@ -191,14 +140,39 @@ public final class GateConfig {
     List<String> unknown = merged.keySet().stream().filter(k -> !isKnown(k)).sorted().toList();
     if (!unknown.isEmpty()) {
       throw new ConfigException("unknown configuration key(s) " + unknown + "; known keys: "
-          + DEFAULTS.keySet().stream().sorted().toList() + ", " + BRAND_PROFILE_PREFIX + "<brandId>, "
+          + GateConfigDef.DEF.names().stream().sorted().toList() + ", " + BRAND_PROFILE_PREFIX + "<brandId>, "
           + KAFKA_PREFIX + "<any Kafka property> and " + REGISTRY_SSL_PREFIX + "<setting>");
     }
-    return new Values(merged).read();
+    commitIntervalOfOldSpelling(merged);
+    Map<String, Object> parsed;
+    try {
+      parsed = ConfigDefs.parse(GateConfigDef.DEF, merged);
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return new Values(merged, parsed).read();
+  }
+
+  /** Moves {@code kafka.commit.interval.ms} (milliseconds) to {@link #COMMIT_INTERVAL}, which then checks it. */
+  private static void commitIntervalOfOldSpelling(Map<String, String> merged) throws ConfigException {
+    String old = merged.remove(OLD_COMMIT_INTERVAL);
+    if (old == null) {
+      return;
+    }
+    if (merged.containsKey(COMMIT_INTERVAL)) {
+      throw new ConfigException(COMMIT_INTERVAL + " and " + OLD_COMMIT_INTERVAL + " (its old spelling) are both set, to '"
+          + merged.get(COMMIT_INTERVAL) + "' and '" + old + "': set only " + COMMIT_INTERVAL);
+    }
+    try {
+      merged.put(COMMIT_INTERVAL, Duration.ofMillis(Long.parseLong(old.strip())).toString());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(OLD_COMMIT_INTERVAL + " must be a whole number of milliseconds (or set " + COMMIT_INTERVAL
+          + ", an ISO-8601 duration such as PT0.1S), got '" + old + "'");
+    }
   }
 
   private static boolean isKnown(String key) {
-    return DEFAULTS.containsKey(key) || key.startsWith(BRAND_PROFILE_PREFIX) || key.startsWith(KAFKA_PREFIX)
+    return GateConfigDef.DEF.names().contains(key) || key.startsWith(BRAND_PROFILE_PREFIX) || key.startsWith(KAFKA_PREFIX)
         || key.startsWith(REGISTRY_SSL_PREFIX);
   }
 
@@ -214,7 +188,7 @@ public final class GateConfig {
    */
   private static Map<String, String> fromEnvironment(Map<String, String> environment) throws ConfigException {
     Map<String, String> byEnvName = new HashMap<>();
-    DEFAULTS.keySet().forEach(k -> byEnvName.put(environmentName(k), k));
+    GateConfigDef.DEF.names().forEach(k -> byEnvName.put(environmentName(k), k));
     Map<String, String> values = new HashMap<>();
     List<String> unknown = new ArrayList<>();
     for (Map.Entry<String, String> e : environment.entrySet()) {
@@ -302,75 +276,52 @@ public final class GateConfig {
   }
 
   /**
-   * The merged keys of every layer, read once into typed settings. Each value is checked here, so
-   * that a bad one stops the command at startup with a message that names its key.
+   * The merged keys of every layer, read once into typed settings. Each key's value alone has been
+   * checked against its definition ({@link GateConfigDef}); what is checked here is what no single
+   * key's definition can say: keys that depend on each other, files to read, prefixed keys.
    */
   private static final class Values {
 
     private final Map<String, String> values;
+    private final Map<String, Object> parsed;
 
-    Values(Map<String, String> values) {
+    Values(Map<String, String> values, Map<String, Object> parsed) {
       this.values = Map.copyOf(values);
+      this.parsed = parsed;
     }
 
     GateConfig read() throws ConfigException {
       RegistrySettings registry = registry();
-      String audit = values.get(AUDIT_ENABLED);
-      if (!audit.equals("true") && !audit.equals("false")) {
-        throw new ConfigException(AUDIT_ENABLED + " must be true or false, got '" + audit + "'");
-      }
-      if (audit.equals("true") && values.get(TOPIC_VERDICTS_AUDIT).equals(values.get(TOPIC_VERDICTS))) {
+      boolean audit = bool(AUDIT_ENABLED);
+      if (audit && string(TOPIC_VERDICTS_AUDIT).equals(string(TOPIC_VERDICTS))) {
         throw new ConfigException(TOPIC_VERDICTS_AUDIT + " must differ from " + TOPIC_VERDICTS + " ("
-            + values.get(TOPIC_VERDICTS) + "): the verdict topic is compacted, the audit topic keeps every verdict");
+            + string(TOPIC_VERDICTS) + "): the verdict topic is compacted, the audit topic keeps every verdict");
       }
-      GateTopics topics = new GateTopics(values.get(TOPIC_CONTACT_CREATED), values.get(TOPIC_CONSENT_EVIDENCE),
-          values.get(TOPIC_VERDICTS), values.get(TOPIC_DLQ), audit.equals("true") ? values.get(TOPIC_VERDICTS_AUDIT) : null);
+      GateTopics topics = new GateTopics(string(TOPIC_CONTACT_CREATED), string(TOPIC_CONSENT_EVIDENCE),
+          string(TOPIC_VERDICTS), string(TOPIC_DLQ), audit ? string(TOPIC_VERDICTS_AUDIT) : null);
       PolicySettings policy = policySettings();
-      Duration lapseCheckInterval = duration(LAPSE_CHECK_INTERVAL);
-      TopicCreation topicCreation = new TopicCreation(positiveInt(TOPIC_PARTITIONS),
-          (short) intValue(TOPIC_REPLICATION_FACTOR));
-      Duration shutdownTimeout = duration(SHUTDOWN_TIMEOUT);
-      Duration healthStallTimeout = duration(HEALTH_STALL_TIMEOUT);
-      int standbyReplicas = intValue(STANDBY_REPLICAS);
-      int metricsPort = intValue(METRICS_PORT);
-      if (metricsPort < -1 || metricsPort > 65535) {
-        throw new ConfigException(METRICS_PORT + " must be a port, 0 for any free one, or -1 for none");
-      }
-      String metricsHost = values.get(METRICS_HOST);
-      if (metricsHost.isBlank()) {
-        throw new ConfigException(METRICS_HOST + " must be an address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1");
-      }
-      long rocksDbMemoryBytes;
-      double writeBufferRatio;
-      try {
-        rocksDbMemoryBytes = Long.parseLong(values.get(ROCKSDB_MEMORY_BYTES));
-        if (rocksDbMemoryBytes < StreamsSettings.MIN_ROCKSDB_MEMORY_BYTES) {
-          throw new ConfigException(ROCKSDB_MEMORY_BYTES + " must be at least 16 MiB, got " + values.get(ROCKSDB_MEMORY_BYTES));
-        }
-        writeBufferRatio = Double.parseDouble(values.get(ROCKSDB_WRITE_BUFFER_RATIO));
-        if (!(writeBufferRatio > 0 && writeBufferRatio < 1)) {
-          throw new ConfigException(ROCKSDB_WRITE_BUFFER_RATIO + " must be between 0 and 1, got " + writeBufferRatio);
-        }
-      } catch (NumberFormatException e) {
-        throw new ConfigException("rocksdb settings must be numbers: " + e.getMessage());
-      }
-      int replicationFactor = intValue(REPLICATION_FACTOR);
-      for (String key : List.of(AUTO_REGISTER_SCHEMAS, USE_LATEST_VERSION)) {
-        if (!values.get(key).equals("true") && !values.get(key).equals("false")) {
-          throw new ConfigException(key + " must be true or false, got '" + values.get(key) + "'");
-        }
-      }
-      String guarantee = values.get(PROCESSING_GUARANTEE);
-      if (!StreamsSettings.PROCESSING_GUARANTEES.contains(guarantee)) {
-        throw new ConfigException(PROCESSING_GUARANTEE + " must be exactly_once_v2 or at_least_once, got '"
-            + guarantee + "'");
-      }
-
-      KafkaSettings kafka = new KafkaSettings(values.get(BOOTSTRAP_SERVERS), withoutPrefix(KAFKA_PREFIX));
-      StreamsSettings streams = new StreamsSettings(values.get(APPLICATION_ID), kafka.bootstrapServers(), guarantee,
-          standbyReplicas, replicationFactor, path(STATE_DIR), rocksDbMemoryBytes, writeBufferRatio, kafka.overrides());
-      ServiceSettings service = new ServiceSettings(shutdownTimeout, healthStallTimeout, metricsHost, metricsPort);
+      Duration lapseCheckInterval = ConfigDefs.duration(parsed, LAPSE_CHECK_INTERVAL);
+      TopicCreation topicCreation = new TopicCreation((Integer) parsed.get(TOPIC_PARTITIONS),
+          (Short) parsed.get(TOPIC_REPLICATION_FACTOR));
+      KafkaSettings kafka = new KafkaSettings(string(BOOTSTRAP_SERVERS), withoutPrefix(KAFKA_PREFIX));
+      StreamsSettings streams = StreamsSettings.fromConfig(string(APPLICATION_ID), kafka.bootstrapServers(), parsed,
+          kafka.overrides());
+      ServiceSettings service = new ServiceSettings(ConfigDefs.duration(parsed, SHUTDOWN_TIMEOUT),
+          ConfigDefs.duration(parsed, HEALTH_STALL_TIMEOUT), string(METRICS_HOST), (Integer) parsed.get(METRICS_PORT));
       return new GateConfig(kafka, registry, topics, policy, lapseCheckInterval, streams, service, topicCreation, query());
+    }
+
+    private String string(String key) {
+      Object v = parsed.get(key);
+      return v instanceof Password p ? p.value() : (String) v;
+    }
+
+    private boolean bool(String key) {
+      return (Boolean) parsed.get(key);
+    }
+
+    private static boolean isSet(String value) {
+      return value != null && !value.isBlank();
     }
 
     private QuerySettings query() throws ConfigException {
@@ -378,27 +329,13 @@ public final class GateConfig {
         throw new ConfigException(KAFKA_PREFIX + StreamsConfig.APPLICATION_SERVER_CONFIG + " is the query API's address: "
             + "set " + QUERY_ADVERTISED + " (and " + QUERY_PORT + ") instead");
       }
-      int port = intValue(QUERY_PORT);
-      if (values.get(QUERY_HOST).isBlank()) {
-        throw new ConfigException(QUERY_HOST + " must be an address to listen on, e.g. 127.0.0.1");
-      }
-      long maxLag;
-      try {
-        maxLag = Long.parseLong(values.get(QUERY_STANDBY_MAX_LAG));
-      } catch (NumberFormatException e) {
-        throw new ConfigException(QUERY_STANDBY_MAX_LAG + " must be a whole number of offsets, got '"
-            + values.get(QUERY_STANDBY_MAX_LAG) + "'");
-      }
-      String advertised = values.get(QUERY_ADVERTISED);
+      int port = (Integer) parsed.get(QUERY_PORT);
+      String advertised = string(QUERY_ADVERTISED);
       List<String> tokens = tokens();
-      String insecure = values.get(QUERY_INSECURE);
-      if (!insecure.equals("true") && !insecure.equals("false")) {
-        throw new ConfigException(QUERY_INSECURE + " must be true or false, got '" + insecure + "'");
-      }
       try {
         QueryTls tls = port == QuerySettings.OFF ? null : queryTls();
-        return new QuerySettings(values.get(QUERY_HOST), port, advertised == null || advertised.isBlank() ? null : advertised,
-            tokens, maxLag, tls, insecure.equals("true"));
+        return new QuerySettings(string(QUERY_HOST), port, isSet(advertised) ? advertised : null, tokens,
+            (Long) parsed.get(QUERY_STANDBY_MAX_LAG), tls, bool(QUERY_INSECURE));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage());
       }
@@ -406,18 +343,18 @@ public final class GateConfig {
 
     /** The query API's certificate, loaded now so that a wrong path or password stops the start; null: plain HTTP. */
     private QueryTls queryTls() throws ConfigException {
-      String keystore = values.get(QUERY_TLS_KEYSTORE);
-      String truststore = values.get(QUERY_TLS_TRUSTSTORE);
-      if (keystore == null || keystore.isBlank()) {
-        if (truststore != null && !truststore.isBlank()) {
+      String keystore = string(QUERY_TLS_KEYSTORE);
+      String truststore = string(QUERY_TLS_TRUSTSTORE);
+      if (!isSet(keystore)) {
+        if (isSet(truststore)) {
           throw new ConfigException(QUERY_TLS_TRUSTSTORE + " is set but " + QUERY_TLS_KEYSTORE + " is not: the instances "
               + "call each other over TLS only when they serve it");
         }
         return null;
       }
       try {
-        return QueryTls.load(Path.of(keystore), values.get(QUERY_TLS_KEYSTORE_PASSWORD),
-            truststore == null || truststore.isBlank() ? null : Path.of(truststore), values.get(QUERY_TLS_TRUSTSTORE_PASSWORD));
+        return QueryTls.load(Path.of(keystore), string(QUERY_TLS_KEYSTORE_PASSWORD),
+            isSet(truststore) ? Path.of(truststore) : null, string(QUERY_TLS_TRUSTSTORE_PASSWORD));
       } catch (java.nio.file.InvalidPathException e) {
         throw new ConfigException(QUERY_TLS_KEYSTORE + ": not a path: " + e.getMessage());
       }
@@ -425,8 +362,8 @@ public final class GateConfig {
 
     /** The bearer tokens of the query API: one a line; blank lines and {@code #} comments skipped. */
     private List<String> tokens() throws ConfigException {
-      String file = values.get(QUERY_TOKENS_FILE);
-      if (file == null || file.isBlank()) {
+      String file = string(QUERY_TOKENS_FILE);
+      if (!isSet(file)) {
         return List.of();
       }
       List<String> tokens = new ArrayList<>();
@@ -446,21 +383,26 @@ public final class GateConfig {
       return tokens;
     }
 
-    /** The registry client's settings, Confluent's names; checked here when the gate's own serde uses them. */
+    /**
+     * The registry client's settings, Confluent's names; the registry client checks them (the URL, the
+     * credentials, the truststore) when the gate's own serde uses them.
+     */
     private RegistrySettings registry() throws ConfigException {
       Map<String, String> props = new HashMap<>();
-      for (String key : List.of(SCHEMA_REGISTRY_URL, BASIC_AUTH_SOURCE, BASIC_AUTH_USER_INFO, AUTO_REGISTER_SCHEMAS,
-          USE_LATEST_VERSION)) {
-        if (values.get(key) != null) {
-          props.put(key, values.get(key));
+      for (String key : List.of(SCHEMA_REGISTRY_URL, BASIC_AUTH_SOURCE, BASIC_AUTH_USER_INFO)) {
+        if (string(key) != null) {
+          props.put(key, string(key));
         }
+      }
+      for (String key : List.of(AUTO_REGISTER_SCHEMAS, USE_LATEST_VERSION)) {
+        props.put(key, String.valueOf(bool(key)));
       }
       values.forEach((k, v) -> {
         if (k.startsWith(REGISTRY_SSL_PREFIX)) {
           props.put(k, v);
         }
       });
-      RegistrySettings registry = new RegistrySettings(props, values.get(VALUE_SERDE));
+      RegistrySettings registry = new RegistrySettings(props, string(VALUE_SERDE));
       if (registry.usesGateSerde()) {
         try {
           RestSchemaRegistry.checkSettings(registry.clientProperties());
@@ -483,7 +425,12 @@ public final class GateConfig {
     }
 
     private PolicySettings policySettings() throws ConfigException {
-      Profile defaultProfile = profile(DEFAULT_PROFILE);
+      Profile defaultProfile;
+      try {
+        defaultProfile = Profile.byName(string(DEFAULT_PROFILE));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(DEFAULT_PROFILE + ": " + e.getMessage());
+      }
       Map<String, Profile> brands = new HashMap<>();
       for (String key : values.keySet()) {
         if (key.startsWith(BRAND_PROFILE_PREFIX)) {
@@ -491,66 +438,25 @@ public final class GateConfig {
           if (brand.isEmpty()) {
             throw new ConfigException(key + ": a brand id must follow " + BRAND_PROFILE_PREFIX);
           }
-          brands.put(brand, profile(key));
+          try {
+            brands.put(brand, Profile.byName(values.get(key)));
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+          }
         }
       }
       return new PolicySettings(defaultProfile, brands, roleAddresses());
     }
 
-    private Profile profile(String key) throws ConfigException {
-      try {
-        return Profile.byName(values.get(key));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(key + ": " + e.getMessage());
-      }
-    }
-
     private RoleAddresses roleAddresses() throws ConfigException {
-      String file = values.get(ROLE_ADDRESSES_FILE);
-      if (file == null || file.isBlank()) {
+      String file = string(ROLE_ADDRESSES_FILE);
+      if (!isSet(file)) {
         return RoleAddresses.defaults();
       }
       try (InputStream in = Files.newInputStream(Path.of(file))) {
         return RoleAddresses.parse(in);
       } catch (IOException e) {
         throw new ConfigException(ROLE_ADDRESSES_FILE + ": cannot read " + file + ": " + e);
-      }
-    }
-
-    private Path path(String key) throws ConfigException {
-      try {
-        return Path.of(values.get(key));
-      } catch (java.nio.file.InvalidPathException e) {
-        throw new ConfigException(key + " must be a path, got '" + values.get(key) + "': " + e.getMessage());
-      }
-    }
-
-    private int positiveInt(String key) throws ConfigException {
-      int v = intValue(key);
-      if (v <= 0) {
-        throw new ConfigException(key + " must be positive, got " + v);
-      }
-      return v;
-    }
-
-    private int intValue(String key) throws ConfigException {
-      try {
-        return Integer.parseInt(values.get(key));
-      } catch (NumberFormatException e) {
-        throw new ConfigException(key + " must be a whole number, got '" + values.get(key) + "'");
-      }
-    }
-
-    private Duration duration(String key) throws ConfigException {
-      String value = values.get(key);
-      try {
-        Duration d = Duration.parse(value);
-        if (d.isNegative() || d.isZero()) {
-          throw new ConfigException(key + " must be positive, got " + value);
-        }
-        return d;
-      } catch (DateTimeParseException e) {
-        throw new ConfigException(key + " must be an ISO-8601 duration such as PT1M, got '" + value + "'");
       }
     }
   }

@@ -20,7 +20,7 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
   /** The client settings: the bootstrap servers, then the overrides (which win); a new map, for the caller to add to. */
   public Map<String, Object> clientProperties() {
     Map<String, Object> props = new HashMap<>();
-    props.put("bootstrap.servers", bootstrapServers);
+    props.put(GateConfig.BOOTSTRAP_SERVERS, bootstrapServers);
     props.putAll(overrides);
     return props;
   }

@@ -74,7 +74,7 @@ public final class GateService implements AutoCloseable {
     this.shutdownTimeout = shutdownTimeout;
     this.inputTopics = List.of(settings.topics().contactCreated(), settings.topics().consentEvidence());
     StreamsConfig config = new StreamsConfig(props);
-    Duration commitInterval = Duration.ofMillis(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    Duration commitInterval = streamsSettings.effectiveCommitInterval();
     if (stallTimeout.compareTo(commitInterval.multipliedBy(2)) < 0) {
       stallTimeout = commitInterval.multipliedBy(2);
     }

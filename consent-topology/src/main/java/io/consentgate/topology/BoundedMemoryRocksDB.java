@@ -27,8 +27,8 @@ public final class BoundedMemoryRocksDB implements RocksDBConfigSetter {
 
   @Override
   public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-    long total = Long.parseLong(String.valueOf(configs.getOrDefault(MEMORY_BYTES, 256L << 20)));
-    double ratio = Double.parseDouble(String.valueOf(configs.getOrDefault(WRITE_BUFFER_RATIO, 0.5)));
+    long total = Long.parseLong(String.valueOf(configs.getOrDefault(MEMORY_BYTES, StreamsSettings.DEFAULT_ROCKSDB_MEMORY_BYTES)));
+    double ratio = Double.parseDouble(String.valueOf(configs.getOrDefault(WRITE_BUFFER_RATIO, StreamsSettings.DEFAULT_ROCKSDB_WRITE_BUFFER_RATIO)));
     shared(total, ratio);
     BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
     table.setBlockCache(cache);

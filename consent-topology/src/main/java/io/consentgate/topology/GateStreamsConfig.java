@@ -10,7 +10,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * benchmark. In order, each later step winning over the earlier ones:
  * <ol>
  *   <li>the application: id, cluster, processing guarantee, standbys, internal topics' replication,
- *       state directory;</li>
+ *       state directory, the commit interval if one is set;</li>
  *   <li>safety: producer {@code acks=all}; every processor, store and internal topic named
  *       explicitly ({@value StreamsConfig#ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG});
  *       transactional state stores read {@code READ_COMMITTED} by interactive queries, so that the
@@ -20,8 +20,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>RocksDB's memory bound for the whole process ({@link BoundedMemoryRocksDB});</li>
  *   <li>the user's overrides ({@code kafka.*}), last, so that they win.</li>
  * </ol>
- * Anything not set here is Kafka Streams' own default; notably the commit interval: 100 ms under
- * exactly-once, 30 s under at-least-once.
+ * Anything not set here is Kafka Streams' own default; notably the commit interval, unless set:
+ * 100 ms under exactly-once, 30 s under at-least-once.
  */
 public final class GateStreamsConfig {
 
@@ -35,6 +35,9 @@ public final class GateStreamsConfig {
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, streams.standbyReplicas());
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, streams.replicationFactor());
     props.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
+    if (streams.commitInterval() != null) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(streams.commitInterval().toMillis()));
+    }
 
     props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);

@@ -33,9 +33,7 @@ public record TopologySettings(GateTopics topics, PolicySettings policy, Duratio
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must not be negative: " + epoch);
     }
-    if (lapseCheckInterval.isNegative() || lapseCheckInterval.isZero()) {
-      throw new IllegalArgumentException("lapse check interval must be positive: " + lapseCheckInterval);
-    }
+    Objects.requireNonNull(lapseCheckInterval, "lapseCheckInterval"); // positive: the configuration's definition checks it
   }
 
   /** Input topics of one partition, as in an offline replay or a TopologyTestDriver. */

@@ -3,7 +3,10 @@ package io.consentgate.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.consentgate.config.ConfigDefs;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -73,12 +76,32 @@ class GateStreamsConfigTest {
   }
 
   @Test
-  void settingsTheGateCannotRunWithAreRefused() {
-    StreamsSettings d = StreamsSettings.defaults();
-    assertThatThrownBy(() -> d.withProcessingGuarantee("exactly_once")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new StreamsSettings("a", "b", StreamsConfig.EXACTLY_ONCE_V2, 1, 1, Path.of("s"), 1L << 20,
-        0.5, java.util.Map.of())).hasMessageContaining("16 MiB");
-    assertThatThrownBy(() -> new StreamsSettings("a", "b", StreamsConfig.EXACTLY_ONCE_V2, 1, 1, Path.of("s"), 64L << 20,
-        1.0, java.util.Map.of())).hasMessageContaining("between 0 and 1");
+  void settingsTheGateCannotRunWithAreRefusedByTheDefinitionsWithTheKeyTheValueAndWhatIsAllowed() {
+    assertThatThrownBy(() -> ConfigDefs.parse(StreamsSettings.CONFIG_DEF, Map.of("processing.guarantee", "exactly_once")))
+        .hasMessage("processing.guarantee must be exactly_once_v2 or at_least_once, got 'exactly_once'");
+    assertThatThrownBy(() -> ConfigDefs.parse(StreamsSettings.CONFIG_DEF, Map.of("rocksdb.memory.bytes", "1048576")))
+        .hasMessage("rocksdb.memory.bytes must be a whole number of bytes, at least 16 MiB (16777216), got '1048576'");
+    assertThatThrownBy(() -> ConfigDefs.parse(StreamsSettings.CONFIG_DEF, Map.of("rocksdb.write-buffer.ratio", "1.0")))
+        .hasMessage("rocksdb.write-buffer.ratio must be a number between 0 and 1, both excluded, got '1.0'");
+    assertThatThrownBy(() -> ConfigDefs.parse(StreamsSettings.CONFIG_DEF, Map.of("commit.interval", "100ms")))
+        .hasMessageStartingWith("commit.interval must be a positive ISO-8601 duration");
+  }
+
+  @Test
+  void theCommitIntervalIsTypedAndItsOldSpellingHasTheSameEffect() {
+    assertThat(StreamsSettings.defaults().effectiveCommitInterval()).isEqualTo(Duration.ofMillis(
+        new StreamsConfig(GateStreamsConfig.properties(StreamsSettings.defaults(), TOPOLOGY))
+            .getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
+    StreamsSettings alo = StreamsSettings.defaults().withProcessingGuarantee(StreamsConfig.AT_LEAST_ONCE);
+    assertThat(alo.effectiveCommitInterval()).isEqualTo(Duration.ofMillis(
+        new StreamsConfig(GateStreamsConfig.properties(alo, TOPOLOGY)).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
+
+    StreamsSettings typed = StreamsSettings.fromConfig("a", "b",
+        ConfigDefs.parse(StreamsSettings.CONFIG_DEF, Map.of("commit.interval", "PT0.25S")), Map.of());
+    StreamsSettings old = StreamsSettings.defaults().withApplicationId("a").withBootstrapServers("b")
+        .withOverride(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250");
+    assertThat(old).isEqualTo(typed);
+    assertThat(typed.effectiveCommitInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(GateStreamsConfig.properties(typed, TOPOLOGY)).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250");
   }
 }

@@ -23,8 +23,8 @@ import org.apache.kafka.streams.state.HostInfo;
  * @param tokens the bearer tokens a caller may present, the first also sent on calls to other
  *     instances; empty: no token asked (loopback only)
  * @param standbyMaxLag the most offsets a standby's copy may be behind its changelog and still
- *     answer {@code "mayEmail": true}; at least 1, since under exactly-once a caught-up standby
- *     reports a lag of 1 (the commit marker)
+ *     answer {@code "mayEmail": true}; at least 1 (the key's definition checks it), since under
+ *     exactly-once a caught-up standby reports a lag of 1 (the commit marker)
  * @param tls the certificate to serve HTTPS with and what to trust when calling the other
  *     instances, or null for plain HTTP; every instance of one gate must agree
  * @param insecure {@code query.insecure}: plain HTTP beyond loopback is meant (something else, a
@@ -42,13 +42,8 @@ public record QuerySettings(String host, int port, String advertised, List<Strin
   public QuerySettings {
     Objects.requireNonNull(host, "host");
     tokens = List.copyOf(tokens);
-    if (port < OFF || port > 65535) {
-      throw new IllegalArgumentException("query.port must be a port, 0 for any free one, or -1 for none: " + port);
-    }
-    if (standbyMaxLag < 1) {
-      throw new IllegalArgumentException("query.standby.max-lag must be at least 1 offset (a caught-up standby "
-          + "under exactly-once lags by the commit marker): " + standbyMaxLag);
-    }
+    // query.port and query.standby.max-lag alone are checked where they are defined (the configuration's
+    // definitions); what is checked here depends on several settings together.
     for (String token : tokens) {
       if (token.isBlank() || token.chars().anyMatch(Character::isWhitespace)) {
         throw new IllegalArgumentException("query.tokens.file: a bearer token must be one word without spaces");

@@ -250,8 +250,6 @@ class QueryEndpointTest {
     assertThat(new QuerySettings("0.0.0.0", 8088, "gate-1:8088", List.of("t"), 1, null, true).enabled()).isTrue();
     assertThatThrownBy(() -> new QuerySettings("0.0.0.0", 8088, null, List.of("t"), 1, null, true))
         .hasMessageContaining("query.advertised");
-    assertThatThrownBy(() -> new QuerySettings("127.0.0.1", 8088, null, List.of(), 0))
-        .hasMessageContaining("at least 1");
     assertThat(new QuerySettings("0.0.0.0", QuerySettings.OFF, null, List.of(), 1).enabled()).isFalse();
     assertThat(new QuerySettings("localhost", 8088, null, List.of(), 1).enabled()).isTrue();
   }
