@@ -60,7 +60,7 @@ public final class GateConfigDef {
         .define(TOPIC_DLQ, Type.STRING, GateTopics.DEFAULTS.deadLetters(), ConfigDefs.nonBlank("a topic name"),
             Importance.HIGH, "Output: records the gate cannot use", GROUP_TOPICS, 10, ConfigDef.Width.MEDIUM, TOPIC_DLQ)
         .define(TOPIC_VERDICTS_AUDIT, Type.STRING, GateTopics.DEFAULT_VERDICTS_AUDIT, ConfigDefs.nonBlank("a topic name"),
-            Importance.HIGH, "Output: every verdict the gate publishes, kept ten years (README, For data teams: the audit "
+            Importance.HIGH, "Output: every verdict the gate publishes, kept ten years (data-teams.md, The audit "
                 + "topic); must differ from topic.consent-verdicts", GROUP_TOPICS, 11, ConfigDef.Width.MEDIUM,
             TOPIC_VERDICTS_AUDIT)
         .define(AUDIT_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
@@ -95,7 +95,7 @@ public final class GateConfigDef {
                 + "(never less than twice the commit interval)", GROUP_SERVICE, 2, ConfigDef.Width.SHORT,
             HEALTH_STALL_TIMEOUT)
         .define(METRICS_PORT, Type.INT, 9464, PORT_OR_OFF, Importance.MEDIUM,
-            "Prometheus /metrics and /health (run and dev, plain HTTP; README, Metrics)", GROUP_SERVICE, 3,
+            "Prometheus /metrics and /health (run and dev, plain HTTP; operating.md, Metrics)", GROUP_SERVICE, 3,
             ConfigDef.Width.SHORT, METRICS_PORT)
         .define(METRICS_HOST, Type.STRING, "0.0.0.0",
             ConfigDefs.nonBlank("an address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1"), Importance.LOW,
@@ -104,7 +104,7 @@ public final class GateConfigDef {
         // Off for run: a port an upgrade would start opening (and a second instance on the machine would
         // then need its own); dev turns it on at 8088.
         .define(QUERY_PORT, Type.INT, QuerySettings.OFF, PORT_OR_OFF, Importance.MEDIUM,
-            "The query API over HTTP (GET /v1/contacts/{contactId}, POST /v1/contacts:check; README, Asking the gate "
+            "The query API over HTTP (GET /v1/contacts/{contactId}, POST /v1/contacts:check; senders.md, Asking the gate "
                 + "over HTTP; openapi.yaml). Off (-1) for run so that an upgrade opens no new port and a second instance "
                 + "on a machine needs nothing new; dev: 8088", GROUP_QUERY, 1, ConfigDef.Width.SHORT, QUERY_PORT)
         .define(QUERY_HOST, Type.STRING, QuerySettings.DEFAULT_HOST, ConfigDefs.nonBlank("an address to listen on, e.g. "
@@ -185,7 +185,7 @@ public final class GateConfigDef {
       dev stack's jar) reads its
       configuration the same way, with the same checks, so a gate configured by environment and its
       offline replay decide alike. A short summary, with the keys grouped by what they are for, is in
-      the [README](../README.md#configuration).
+      [operating.md, Configuration](operating.md#configuration).
 
       Contents: [layers](#layers) · [environment variables](#environment-variables) ·
       [Kafka properties](#kafka-and-kafka-streams-properties) · [unknown keys](#unknown-keys) ·
@@ -255,7 +255,7 @@ public final class GateConfigDef {
   private static final String CLIENT_HEADER = """
       ## The senders' client library
 
-      The client library `consent-client` (README, [The Java client library](../README.md#the-java-client-library-may-i-email-this-contact-now))
+      The client library `consent-client` ([senders.md, The Java client library](senders.md#the-java-client-library-may-i-email-this-contact-now))
       takes a map of the gate's own keys, so the gate's properties file works as it is; it ignores the
       gate's keys it does not use (it logs them once). It is not read in layers: the map is all there
       is. `check` builds it from the gate's configuration, layers and all. The keys it shares with the

@@ -33,14 +33,6 @@ class DocsLinksTest {
   private static final List<String> READERS_DOCS =
       List.of("docs/senders.md", "docs/data-teams.md", "docs/operating.md", "docs/architecture.md");
 
-  /**
-   * Documents whose links into README.md are still to be fixed by their owner: docs/configuration.md
-   * is regenerated elsewhere and still points at README.md's old sections (Configuration, Asking the
-   * gate over HTTP, The Java client library), now in docs/operating.md and docs/senders.md. Its
-   * links are checked like every other once it no longer links into README.md.
-   */
-  private static final Set<String> PENDING = Set.of("docs/configuration.md");
-
   private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
   private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
 
@@ -77,9 +69,6 @@ class DocsLinksTest {
   void everyRelativeLinkReachesAFileAndAHeading() throws IOException {
     List<String> broken = new ArrayList<>();
     for (String doc : documents()) {
-      if (PENDING.contains(doc) && linksIntoReadme(doc)) {
-        continue;
-      }
       for (String target : links(doc)) {
         String problem = problem(doc, target);
         if (problem != null) {
@@ -94,7 +83,7 @@ class DocsLinksTest {
   void noDocumentSendsItsReaderBackToTheReadme() throws IOException {
     List<String> back = new ArrayList<>();
     for (String doc : documents()) {
-      if (doc.startsWith("docs/") && !PENDING.contains(doc)) {
+      if (doc.startsWith("docs/")) {
         for (String target : links(doc)) {
           if (isReadme(doc, target)) {
             back.add(doc + ": (" + target + ")");
@@ -195,10 +184,6 @@ class DocsLinksTest {
   private static boolean isReadme(String doc, String target) {
     int hash = target.indexOf('#');
     return (hash < 0 ? target : target.substring(0, hash)).equals("README.md");
-  }
-
-  private static boolean linksIntoReadme(String doc) throws IOException {
-    return links(doc).stream().anyMatch(t -> isReadme(doc, t));
   }
 
   /** What is wrong with a resolved link target, or null. */
