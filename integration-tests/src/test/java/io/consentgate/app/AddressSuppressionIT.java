@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,20 +24,11 @@ class AddressSuppressionIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final int PARTITIONS = 4;
 
-  @TempDir
-  static Path dir;
-
+  @ExtendWith(KafkaStackExtension.class) // one broker and registry for the class's tests
   static KafkaStack stack;
 
-  @BeforeAll
-  static void startStack() {
-    stack = new KafkaStack(dir);
-  }
-
-  @AfterAll
-  static void stopStack() {
-    stack.close();
-  }
+  @TempDir
+  static Path dir;
 
   /** Contact ids whose owning partition differs from {@code notOn}'s, one per other partition, cycling. */
   private static List<String> idsOnOtherPartitions(String notOn, int count) {

@@ -26,9 +26,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,20 +40,11 @@ class CampaignOverSmtpIT {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
 
-  @TempDir
-  static Path dir;
-
+  @ExtendWith(KafkaStackExtension.class) // one broker and registry for the class's tests
   static KafkaStack stack;
 
-  @BeforeAll
-  static void startStack() {
-    stack = new KafkaStack(dir);
-  }
-
-  @AfterAll
-  static void stopStack() {
-    stack.close();
-  }
+  @TempDir
+  static Path dir;
 
   private static String contact(String id, String email, Instant at) {
     return "{\"type\":\"contact\",\"contactId\":\"" + id + "\",\"brandId\":\"acme\",\"email\":\"" + email

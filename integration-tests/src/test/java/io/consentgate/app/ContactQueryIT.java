@@ -49,9 +49,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.processor.StateRestoreListener;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -72,10 +72,12 @@ class ContactQueryIT {
   private static final String CHECK = "/v1/contacts:check";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  @ExtendWith(KafkaStackExtension.class) // one broker and registry for the class's tests
+  static KafkaStack stack;
+
   @TempDir
   static Path dir;
 
-  static KafkaStack stack;
   static OpenApiSchemas api;
   /** The pair of instances serves HTTPS with one certificate (for 127.0.0.1, what they advertise). */
   static Path keystore;
@@ -83,17 +85,11 @@ class ContactQueryIT {
   static HttpClient HTTP;
 
   @BeforeAll
-  static void startStack() throws Exception {
-    stack = new KafkaStack(dir);
+  static void loadSchemasAndCertificates() throws Exception {
     api = OpenApiSchemas.load();
     keystore = TestCertificates.keystore(dir, "query-pair", KEYSTORE_PASSWORD);
     HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
         .sslContext(QueryTls.load(keystore, KEYSTORE_PASSWORD, null, null).clientContext()).build();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    stack.close();
   }
 
   /** A gate started as {@code run} starts it, with its query API. */

@@ -11,9 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,20 +24,11 @@ class GateKillIT {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
 
-  @TempDir
-  static Path dir;
-
+  @ExtendWith(KafkaStackExtension.class) // one broker and registry for the class's tests
   static KafkaStack stack;
 
-  @BeforeAll
-  static void startStack() {
-    stack = new KafkaStack(dir);
-  }
-
-  @AfterAll
-  static void stopStack() {
-    stack.close();
-  }
+  @TempDir
+  static Path dir;
 
   @Test
   void aGateKilledMidStreamResumesWithNoGapAndNoDuplicateVersion() throws Exception {

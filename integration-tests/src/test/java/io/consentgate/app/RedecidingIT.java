@@ -13,9 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,20 +26,11 @@ class RedecidingIT {
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final Path EXAMPLE = Path.of("../examples/history.jsonl");
 
-  @TempDir
-  static Path dir;
-
+  @ExtendWith(KafkaStackExtension.class) // one broker and registry for the class's tests
   static KafkaStack stack;
 
-  @BeforeAll
-  static void startStack() {
-    stack = new KafkaStack(dir);
-  }
-
-  @AfterAll
-  static void stopStack() {
-    stack.close();
-  }
+  @TempDir
+  static Path dir;
 
   private static RunningGate start(GateRuntime runtime, boolean takeOver) throws Exception {
     return RunningGate.start(runtime, takeOver);

@@ -17,9 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,20 +29,11 @@ class VerdictTopicOwnershipIT {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
 
-  @TempDir
-  static Path dir;
-
+  @ExtendWith(KafkaStackExtension.class) // one broker and registry for the class's tests
   static KafkaStack stack;
 
-  @BeforeAll
-  static void startStack() {
-    stack = new KafkaStack(dir);
-  }
-
-  @AfterAll
-  static void stopStack() {
-    stack.close();
-  }
+  @TempDir
+  static Path dir;
 
   /** What one racer's start came to: its GateStart, or the owner it was refused for. */
   private record Start(GateStart start, String refusedFor) {}

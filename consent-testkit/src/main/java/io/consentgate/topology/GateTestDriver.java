@@ -36,7 +36,9 @@ import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * The production topology in a TopologyTestDriver, with typed inputs and outputs: the harness of
- * the topology's tests and of the dev stack's topology replay engine (this module's test-jar).
+ * the topology's tests and of the dev stack's topology replay engine. In the topology's package,
+ * so that the topology's tests (which compile it from this module's sources) reach its
+ * package-private helpers.
  */
 public final class GateTestDriver implements AutoCloseable {
 
