@@ -25,6 +25,14 @@ import java.util.Optional;
 public record AddressKey(String value) implements Comparable<AddressKey> {
 
   private static final Base64.Encoder HASH_TEXT = Base64.getUrlEncoder().withoutPadding();
+  /** A digest per thread: looking one up in the security providers costs more than hashing an address. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  });
 
   public AddressKey {
     java.util.Objects.requireNonNull(value, "value");
@@ -63,12 +71,8 @@ public record AddressKey(String value) implements Comparable<AddressKey> {
   }
 
   private static String hash(String normalised) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(normalised.getBytes(StandardCharsets.UTF_8));
-      return HASH_TEXT.encodeToString(java.util.Arrays.copyOf(digest, 16));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    byte[] digest = SHA_256.get().digest(normalised.getBytes(StandardCharsets.UTF_8));
+    return HASH_TEXT.encodeToString(java.util.Arrays.copyOf(digest, 16));
   }
 
   @Override

@@ -64,8 +64,8 @@ final class ReplayCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "Threads the direct engine decides on, contacts split among them by id (default: one per core, "
-          + "at most 4, here ${DEFAULT-VALUE}). The output is the same for any number.")
+      description = "Threads the direct engine decides on, contacts split among them by address (default: one per "
+          + "core but one, at most 4, here ${DEFAULT-VALUE}). The output is the same for any number.")
   int threads = OfflineReplay.defaultThreads();
 
   @Override

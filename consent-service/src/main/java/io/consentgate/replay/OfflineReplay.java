@@ -117,14 +117,15 @@ public final class OfflineReplay {
   }
 
   /**
-   * One deciding thread per core, at most 4. With the states kept encoded ({@link EncodedConsents})
-   * a second deciding thread pays on two cores although the parsing thread shares them: 303k to
-   * 318k records/s against 243k to 278k on one, alternating, for 1M records (bench/README.md).
+   * One deciding thread per core but one, at least one and at most 4. Since contacts that share an
+   * address must meet in one shard, the reading thread also routes every contact record by its
+   * address (a hash of it), and on two cores a second deciding thread no longer pays: 1M records
+   * took 8.0 to 9.1 s on two threads against 7.1 to 7.4 s on one (alternating, -Xmx512m).
    */
   public static int defaultThreads() {
     // At most 4: every shard reads every record of a batch and runs every lapse check, so beyond
     // a few the shards cost more than they save; more can still be asked for.
-    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
   }
 
   /** The engines this build has: direct, and those on the classpath (the dev stack's topology engine). */
