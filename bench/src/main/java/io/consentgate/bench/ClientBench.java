@@ -63,7 +63,7 @@ final class ClientBench {
     Map<String, Object> memory = new LinkedHashMap<>();
     for (long contacts : memorySizes) {
       Map<String, Object> m = measureMemory(contacts);
-      BenchMain.log("client view of %d contacts: RSS %s MB, heap used %s MB, table %s MB (%s bytes a contact), filled in %s s",
+      BenchSupport.log("client view of %d contacts: RSS %s MB, heap used %s MB, table %s MB (%s bytes a contact), filled in %s s",
           contacts, m.get("rss_mb"), m.get("heap_used_mb"), m.get("table_mb"), m.get("table_bytes_per_contact"), m.get("fill_seconds"));
       memory.put(String.valueOf(contacts), m);
       if (contacts == 1_000_000 || contacts == 10_000_000) {
@@ -80,7 +80,7 @@ final class ClientBench {
       case FULL -> 10_000_000;
     };
     Map<String, Double> checks = mode == Mode.SMOKE ? timedChecks(checkContacts) : jmhChecks(checkContacts);
-    BenchMain.log("client on one thread over a view of %d contacts: check(id) %.0f/s, check(id, now) %.0f/s, filter %.0f ids/s",
+    BenchSupport.log("client on one thread over a view of %d contacts: check(id) %.0f/s, check(id, now) %.0f/s, filter %.0f ids/s",
         checkContacts, checks.get("check"), checks.get("checkAtInstant"), checks.get("filter"));
     results.put("client_checks_per_s", Math.round(checks.get("check")));
     results.put("client_checks_at_instant_per_s", Math.round(checks.get("checkAtInstant")));
@@ -208,7 +208,7 @@ final class ClientBench {
       long produceStart = System.nanoTime();
       produce(cluster, topic, verdicts);
       double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
-      BenchMain.log("client load: %d verdicts written in %.1f s (transactions of 50k)", verdicts, produceSeconds);
+      BenchSupport.log("client load: %d verdicts written in %.1f s (transactions of 50k)", verdicts, produceSeconds);
       // The first load runs cold (the JIT has not compiled the read path yet), as a sender's first
       // start would; the later ones as a restarted or long-running process would. Both are reported.
       int rounds = mode == Mode.SMOKE ? 1 : 3;
@@ -227,7 +227,7 @@ final class ClientBench {
             throw new IllegalStateException("the client holds " + client.status().contacts() + " of " + verdicts + " contacts");
           }
           rates.add(verdicts / seconds);
-          BenchMain.log("client load %d: %d verdicts from %d partitions in %.1f s: %.0f verdicts/s", round, verdicts, partitions,
+          BenchSupport.log("client load %d: %d verdicts from %d partitions in %.1f s: %.0f verdicts/s", round, verdicts, partitions,
               seconds, verdicts / seconds);
         }
       }
@@ -236,7 +236,7 @@ final class ClientBench {
       m.put("partitions", partitions);
       m.put("rounds_verdicts_per_s", rates.stream().map(Math::round).toList());
       m.put("cold_verdicts_per_s", Math.round(rates.get(0)));
-      m.put("verdicts_per_s", Math.round(rates.size() == 1 ? rates.get(0) : BenchMain.median(rates.subList(1, rates.size()))));
+      m.put("verdicts_per_s", Math.round(rates.size() == 1 ? rates.get(0) : BenchSupport.median(rates.subList(1, rates.size()))));
       return m;
     }
   }

@@ -73,7 +73,7 @@ final class LatencyBench {
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
         .withInputPartitions(partitions);
     // Production's settings with the benchmark's few changes, as in the throughput runs.
-    StreamsSettings streams = BenchMain.gateStreamsSettings(cluster.bootstrap, prefix + "gate", StreamsConfig.EXACTLY_ONCE_V2,
+    StreamsSettings streams = BenchSupport.gateStreamsSettings(cluster.bootstrap, prefix + "gate", StreamsConfig.EXACTLY_ONCE_V2,
         state);
     if (commitIntervalMs != null) {
       streams = streams.withOverride(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs.toString());

@@ -102,7 +102,7 @@ final class MemoryBench {
         for (long n = 0; n < contacts; n++) {
           store.put(RealisticConsent.contactId(n), values.next(n));
           if ((n + 1) % progressEvery == 0) {
-            BenchMain.log("memory: %d of %d contacts written, RSS %d MB", n + 1, contacts, procStatusMb("VmRSS"));
+            BenchSupport.log("memory: %d of %d contacts written, RSS %d MB", n + 1, contacts, procStatusMb("VmRSS"));
           }
         }
         // What a task commit does. Kafka Streams keeps its offsets inside RocksDB now and no longer

@@ -74,7 +74,7 @@ final class QueryLatencyBench {
         "query-dlq");
     cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters()),
         partitions);
-    String history = BenchMain.history(events, 5, 44);
+    String history = BenchSupport.history(events, 5, 44);
     cluster.preload(history, topics);
     List<String> contacts = history.lines().filter(l -> l.startsWith("{\"type\":\"contact\""))
         .map(l -> l.split("\"contactId\":\"")[1].split("\"")[0]).distinct().toList();
@@ -89,7 +89,7 @@ final class QueryLatencyBench {
         QueryEndpoint endpoint = QueryEndpoint.open(new QuerySettings("127.0.0.1", 0, null, List.of(TOKEN), 1));
         endpoints.add(endpoint);
         GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry), endpoint.advertisedIn(
-            BenchMain.gateStreamsSettings(cluster.bootstrap, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(instance))),
+            BenchSupport.gateStreamsSettings(cluster.bootstrap, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(instance))),
             GateService.DEFAULT_SHUTDOWN_TIMEOUT);
         gates.add(gate);
         gate.start();

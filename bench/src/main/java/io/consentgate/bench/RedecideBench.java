@@ -57,7 +57,7 @@ final class RedecideBench {
     // A new application over the whole history: what a green gate does beside blue.
     double blueGreen = timeToSettle(app, topics, 0);
     result.put("blue_green_s", round(blueGreen));
-    BenchMain.log("re-decide, blue/green (new application, new verdict topic): %d contacts settled in %.1f s", contacts, blueGreen);
+    BenchSupport.log("re-decide, blue/green (new application, new verdict topic): %d contacts settled in %.1f s", contacts, blueGreen);
 
     int exit = ConsentGateCli.commandLine().execute(resetArgs(app, topics));
     if (exit != 0) {
@@ -65,7 +65,7 @@ final class RedecideBench {
     }
     double inPlace = timeToSettle(app, topics, 1);
     result.put("in_place_s", round(inPlace));
-    BenchMain.log("re-decide, in place (reset --execute, epoch 1): %d contacts settled in %.1f s", contacts, inPlace);
+    BenchSupport.log("re-decide, in place (reset --execute, epoch 1): %d contacts settled in %.1f s", contacts, inPlace);
     return result;
   }
 
@@ -101,7 +101,7 @@ final class RedecideBench {
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
         .withInputPartitions(partitions).inEpoch(gateStart.epoch(), gateStart.catchUp());
     try (GateService gate = new GateService(settings, ValueSerdes.using(cluster.registry),
-        BenchMain.gateStreamsSettings(cluster.bootstrap, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app)),
+        BenchSupport.gateStreamsSettings(cluster.bootstrap, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app)),
         GateService.DEFAULT_SHUTDOWN_TIMEOUT)) {
       gate.start();
       awaitVerdicts(topics.verdicts(), epoch, Duration.ofMinutes(20));

@@ -65,7 +65,7 @@ final class ReplayBench {
           passes.computeIfAbsent(threads, t -> new ArrayList<>()).add((double) rate(settings, OfflineReplay.DIRECT, threads, file));
         }
       }
-      passes.forEach((threads, runs) -> rates.put(OfflineReplay.DIRECT + "-" + threads, Math.round(BenchMain.median(runs))));
+      passes.forEach((threads, runs) -> rates.put(OfflineReplay.DIRECT + "-" + threads, Math.round(BenchSupport.median(runs))));
       for (String engine : OfflineReplay.engines()) {
         rates.put(engine, engine.equals(OfflineReplay.DIRECT) ? rates.get(OfflineReplay.DIRECT + "-" + OfflineReplay.defaultThreads())
             : rate(settings, engine, 1, file));
@@ -81,7 +81,7 @@ final class ReplayBench {
             new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      BenchMain.log("replay (%s engine%s): %d records in %.1f s, %d verdicts", engine,
+      BenchSupport.log("replay (%s engine%s): %d records in %.1f s, %d verdicts", engine,
           engine.equals(OfflineReplay.DIRECT) ? ", " + threads + " deciding thread(s)" : "", r.records(), seconds,
           r.verdicts());
       return Math.round(r.records() / seconds);

@@ -75,8 +75,8 @@ class BenchSmokeTest {
 
   @Test
   void theMedianOfTheRoundsIsReported() {
-    assertThat(BenchMain.median(java.util.List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
-    assertThat(BenchMain.median(java.util.List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
+    assertThat(BenchSupport.median(java.util.List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+    assertThat(BenchSupport.median(java.util.List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
     assertThat(LatencyBench.percentile(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 99)).isEqualTo(10);
     assertThat(LatencyBench.percentile(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 50)).isEqualTo(5);
   }

@@ -27,7 +27,7 @@ class BenchStreamsSettingsTest {
 
   @Test
   void theExactlyOnceGateOfTheBenchmarkIsRunsGateWithTheBenchmarksFewChanges() throws Exception {
-    StreamsSettings bench = BenchMain.gateStreamsSettings("127.0.0.1:39092", "bench-gate-eos-1",
+    StreamsSettings bench = BenchSupport.gateStreamsSettings("127.0.0.1:39092", "bench-gate-eos-1",
         StreamsConfig.EXACTLY_ONCE_V2, STATE);
     GateConfig run = run(Map.of(GateConfig.PROCESSING_GUARANTEE, StreamsConfig.EXACTLY_ONCE_V2));
 
@@ -50,7 +50,7 @@ class BenchStreamsSettingsTest {
 
   @Test
   void theAtLeastOnceGateOfTheBenchmarkCommitsEvery100MsUnlikeProductionsDefault() throws Exception {
-    StreamsSettings bench = BenchMain.gateStreamsSettings("127.0.0.1:39092", "bench-gate-eos-1",
+    StreamsSettings bench = BenchSupport.gateStreamsSettings("127.0.0.1:39092", "bench-gate-eos-1",
         StreamsConfig.AT_LEAST_ONCE, STATE);
     GateConfig run = run(Map.of(GateConfig.PROCESSING_GUARANTEE, StreamsConfig.AT_LEAST_ONCE,
         GateConfig.KAFKA_PREFIX + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"));
@@ -79,7 +79,7 @@ class BenchStreamsSettingsTest {
     return GateConfig.load(null, Map.of(), keys);
   }
 
-  /** As BenchMain builds it. */
+  /** As ThroughputBench builds it. */
   private static TopologySettings topology() {
     return new TopologySettings(TOPICS, io.consentgate.policy.PolicySettings.defaults(), java.time.Duration.ofMinutes(1), true)
         .withInputPartitions(6);

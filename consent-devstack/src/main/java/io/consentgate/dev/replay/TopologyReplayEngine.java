@@ -1,6 +1,7 @@
-package io.consentgate.replay;
+package io.consentgate.dev.replay;
 
 import io.consentgate.policy.ConsentEvent;
+import io.consentgate.replay.ReplayEngine;
 import io.consentgate.topology.DeadLetterHeaders;
 import io.consentgate.topology.GateTestDriver;
 import io.consentgate.topology.TopologySettings;

@@ -1,4 +1,4 @@
-package io.consentgate.replay;
+package io.consentgate.dev.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.consentgate.history.HistoryGenerator;
 import io.consentgate.policy.PolicySettings;
 import io.consentgate.policy.Profile;
 import io.consentgate.policy.RoleAddresses;
+import io.consentgate.replay.OfflineReplay;
 import io.consentgate.topics.GateTopics;
 import io.consentgate.topology.TopologySettings;
 import java.io.BufferedReader;

@@ -1,4 +1,4 @@
-package io.consentgate.replay;
+package io.consentgate.dev.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
