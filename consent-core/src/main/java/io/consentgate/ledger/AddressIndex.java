@@ -24,6 +24,27 @@ public final class AddressIndex {
     AddressEntry get(AddressKey address);
 
     void put(AddressKey address, AddressEntry entry);
+
+    /** Entries kept in a map (the offline replay, tests). */
+    static Entries in(java.util.Map<AddressKey, AddressEntry> map) {
+      return of(map::get, map::put);
+    }
+
+    /** Entries kept by the two functions given, e.g. a store's get and put. */
+    static Entries of(java.util.function.Function<AddressKey, AddressEntry> get,
+                      java.util.function.BiConsumer<AddressKey, AddressEntry> put) {
+      return new Entries() {
+        @Override
+        public AddressEntry get(AddressKey address) {
+          return get.apply(address);
+        }
+
+        @Override
+        public void put(AddressKey address, AddressEntry entry) {
+          put.accept(address, entry);
+        }
+      };
+    }
   }
 
   private final Entries entries;

@@ -39,17 +39,7 @@ class AddressIndexTest {
     final AddressIndex index;
 
     Gate() {
-      index = new AddressIndex(new AddressIndex.Entries() {
-        @Override
-        public AddressEntry get(AddressKey address) {
-          return entries.get(address);
-        }
-
-        @Override
-        public void put(AddressKey address, AddressEntry entry) {
-          entries.put(address, entry);
-        }
-      }, event -> inFlight.add(() -> apply(event)));
+      index = new AddressIndex(AddressIndex.Entries.in(entries), event -> inFlight.add(() -> apply(event)));
       ledger = new ConsentLedger(new ConsentPolicy(PolicySettings.defaults()),
           ConsentLedger.Consents.of(consents::get, consents::put), new LapseSchedule(new SortedKeySet()),
           (contactId, verdict, version) -> published.add(contactId + ":" + verdict.status()),

@@ -38,17 +38,7 @@ final class AddressGate {
   private final AddressIndex index;
 
   AddressGate(ConsentPolicy policy, LapseSchedule lapses, ConsentLedger.Verdicts verdicts) {
-    this.index = new AddressIndex(new AddressIndex.Entries() {
-      @Override
-      public AddressEntry get(AddressKey address) {
-        return entries.get(address);
-      }
-
-      @Override
-      public void put(AddressKey address, AddressEntry entry) {
-        entries.put(address, entry);
-      }
-    }, inFlight::add);
+    this.index = new AddressIndex(AddressIndex.Entries.in(entries), inFlight::add);
     this.ledger = new ConsentLedger(policy, consents, lapses, verdicts, new ConsentLedger.Notices() {
       @Override
       public void send(Suppression notice) {

@@ -26,17 +26,8 @@ final class AddressIndexProcessor implements Processor<String, ConsentEvent, Str
   public void init(ProcessorContext<String, ConsentEvent> context) {
     this.context = context;
     KeyValueStore<String, AddressEntry> store = context.getStateStore(ConsentGateTopology.ADDRESS_INDEX_STORE);
-    this.index = new AddressIndex(new AddressIndex.Entries() {
-      @Override
-      public AddressEntry get(AddressKey address) {
-        return store.get(address.value());
-      }
-
-      @Override
-      public void put(AddressKey address, AddressEntry entry) {
-        store.put(address.value(), entry);
-      }
-    }, event -> context.forward(new Record<>(event.contactId(), event, event.eventTime().toEpochMilli())));
+    this.index = new AddressIndex(AddressIndex.Entries.of(address -> store.get(address.value()),
+        (address, entry) -> store.put(address.value(), entry)), event -> context.forward(new Record<>(event.contactId(), event, event.eventTime().toEpochMilli())));
   }
 
   @Override
