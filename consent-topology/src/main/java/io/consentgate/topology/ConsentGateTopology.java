@@ -136,8 +136,7 @@ public final class ConsentGateTopology {
     builder.addStateStore(lapseIndexStore(settings.durableStores()));
     builder.addStateStore(withDurability(Stores.keyValueStoreBuilder(supplier(CATCH_UP_STORE, settings.durableStores()),
         Serdes.String(), Serdes.String()), settings.durableStores()));
-    builder.addStateStore(withDurability(Stores.keyValueStoreBuilder(supplier(ADDRESS_INDEX_STORE,
-        settings.durableStores()), Serdes.String(), new AddressEntrySerde()), settings.durableStores()));
+    builder.addStateStore(addressIndexStore(settings.durableStores()));
 
     KStream<String, ConsentEvent> contacts = checked(builder, topics.contactCreatedInput(), serdes, CONTACT_SOURCE, CONTACT_CHECK);
     KStream<String, ConsentEvent> evidence = checked(builder, topics.consentEvidenceInput(), serdes, EVIDENCE_SOURCE, EVIDENCE_CHECK);
@@ -237,9 +236,19 @@ public final class ConsentGateTopology {
         new ContactConsentSerde()).withCachingDisabled(), durable);
   }
 
+  /**
+   * No record cache either: each key is one lapse of one contact, written once and deleted once,
+   * so the cache merged nothing and only added its sorted map and its flush.
+   */
   private static StoreBuilder<KeyValueStore<Bytes, byte[]>> lapseIndexStore(boolean durable) {
     return withDurability(Stores.keyValueStoreBuilder(supplier(LAPSE_INDEX_STORE, durable), Serdes.Bytes(),
-        Serdes.ByteArray()), durable);
+        Serdes.ByteArray()).withCachingDisabled(), durable);
+  }
+
+  /** No record cache: the contacts of an address are seldom registered within one commit interval. */
+  private static StoreBuilder<KeyValueStore<String, io.consentgate.ledger.AddressEntry>> addressIndexStore(boolean durable) {
+    return withDurability(Stores.keyValueStoreBuilder(supplier(ADDRESS_INDEX_STORE, durable), Serdes.String(),
+        new AddressEntrySerde()).withCachingDisabled(), durable);
   }
 
   /**
