@@ -40,6 +40,7 @@ final class ThroughputBench {
 
   private static final String PASSTHROUGH_OUT = "bench-passthrough-out";
   private static final String STATEFUL_OUT = "bench-stateful-out";
+  private static final String HOPS_OUT = "bench-stateful-hops-out";
 
   /** Whether the run measures a section (as {@code --only} and the mode decide). */
   private final Predicate<String> runs;
@@ -53,13 +54,16 @@ final class ThroughputBench {
       throws Exception {
     String history = history(plan.events(), plan.eventsPerContact(), 42);
     cluster.createTopics(List.of(topics.contactCreated(), topics.consentEvidence(), topics.verdicts(), topics.deadLetters(),
-        PASSTHROUGH_OUT, STATEFUL_OUT), plan.partitions());
+        PASSTHROUGH_OUT, STATEFUL_OUT, HOPS_OUT), plan.partitions());
     long preloaded = cluster.preload(history, topics);
     log("preloaded %d events into %d partitions", preloaded, plan.partitions());
 
     List<Double> passthrough = new ArrayList<>();
     List<Double> stateful = new ArrayList<>();
     List<Double> gateToStateful = new ArrayList<>();
+    List<Double> hops = new ArrayList<>();
+    List<Double> hopsToStateful = new ArrayList<>();
+    List<Double> gateToHops = new ArrayList<>();
     List<Double> gateEos = new ArrayList<>();
     List<Double> gateAlo = new ArrayList<>();
     Map<String, List<Double>> startup = new LinkedHashMap<>();
@@ -68,6 +72,7 @@ final class ThroughputBench {
     for (int round = 1; runs.test("throughput") && round <= plan.rounds(); round++) {
       Timing p = passthrough(cluster, topics, "bench-pass-" + round, work);
       Timing st = stateful(cluster, topics, plan.partitions(), "bench-stateful-" + round, work);
+      Timing h = statefulWithAddressHops(cluster, topics, plan.partitions(), "bench-stateful-hops-" + round, work);
       String eosApp = "bench-gate-eos-" + round;
       Timing e = gate(cluster, topics, plan.partitions(), true, eosApp, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(eosApp));
       lastGateState = work.resolve(eosApp);
@@ -77,15 +82,20 @@ final class ThroughputBench {
       passthrough.add(preloaded / p.processingSeconds());
       stateful.add(preloaded / st.processingSeconds());
       gateToStateful.add(st.processingSeconds() / e.processingSeconds());
+      hops.add(preloaded / h.processingSeconds());
+      hopsToStateful.add(st.processingSeconds() / h.processingSeconds());
+      gateToHops.add(h.processingSeconds() / e.processingSeconds());
       gateEos.add(preloaded / e.processingSeconds());
       gateAlo.add(preloaded / a.processingSeconds());
       startup.computeIfAbsent("passthrough_eos", k -> new ArrayList<>()).add(p.startupSeconds());
       startup.computeIfAbsent("stateful_eos", k -> new ArrayList<>()).add(st.startupSeconds());
       startup.computeIfAbsent("gate_eos", k -> new ArrayList<>()).add(e.startupSeconds());
       startup.computeIfAbsent("gate_alo", k -> new ArrayList<>()).add(a.startupSeconds());
-      log("round %d: passthrough %.0f, stateful %.0f, gate EOS %.0f (%.3f of stateful), gate ALO %.0f events/s "
+      log("round %d: passthrough %.0f, stateful %.0f, stateful with the address hops %.0f (%.3f of stateful), "
+          + "gate EOS %.0f (%.3f of stateful, %.3f of the hops' floor), gate ALO %.0f events/s "
           + "(start-up %.1f / %.1f / %.1f / %.1f s)", round, passthrough.get(round - 1), stateful.get(round - 1),
-          gateEos.get(round - 1), gateToStateful.get(round - 1), gateAlo.get(round - 1), p.startupSeconds(),
+          hops.get(round - 1), hopsToStateful.get(round - 1),
+          gateEos.get(round - 1), gateToStateful.get(round - 1), gateToHops.get(round - 1), gateAlo.get(round - 1), p.startupSeconds(),
           st.startupSeconds(), e.startupSeconds(), a.startupSeconds());
     }
     if (runs.test("rerouting")) {
@@ -119,6 +129,12 @@ final class ThroughputBench {
     // same machine state; the ratio of the two medians would mix rounds.
     results.put("ratio_gate_to_stateful", Math.round(median(gateToStateful) * 1000) / 1000.0);
     results.put("ratio_gate_to_stateful_runs", gateToStateful.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
+    results.put("stateful_hops_eos_eps", round(median(hops)));
+    results.put("stateful_hops_eos_eps_runs", hops.stream().map(BenchSupport::round).toList());
+    results.put("ratio_hops_to_stateful", Math.round(median(hopsToStateful) * 1000) / 1000.0);
+    results.put("ratio_hops_to_stateful_runs", hopsToStateful.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
+    results.put("ratio_gate_to_hops", Math.round(median(gateToHops) * 1000) / 1000.0);
+    results.put("ratio_gate_to_hops_runs", gateToHops.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
     results.put("gate_eos_eps_runs", gateEos.stream().map(BenchSupport::round).toList());
     results.put("gate_alo_eps_runs", gateAlo.stream().map(BenchSupport::round).toList());
     Map<String, Object> startupMedians = new LinkedHashMap<>();
@@ -240,19 +256,37 @@ final class ThroughputBench {
   /** The stateful baseline ({@link StatefulBaseline}), with the gate's own production Streams settings. */
   private static Timing stateful(BenchCluster cluster, GateTopics topics, int partitions, String app, Path work)
       throws Exception {
+    return baseline(cluster, topics, partitions, app, work, StatefulBaseline.build(List.of(topics.contactCreated(),
+        topics.consentEvidence()), STATEFUL_OUT), STATEFUL_OUT);
+  }
+
+  /**
+   * The stateful baseline with the hops of suppression by address ({@link
+   * StatefulBaseline#buildWithAddressHops}), timed as the gate is: until its repartition topics are
+   * drained too.
+   */
+  private static Timing statefulWithAddressHops(BenchCluster cluster, GateTopics topics, int partitions, String app,
+                                                Path work) throws Exception {
+    return baseline(cluster, topics, partitions, app, work, StatefulBaseline.buildWithAddressHops(topics.contactCreated(),
+        topics.consentEvidence(), HOPS_OUT), HOPS_OUT);
+  }
+
+  /** A baseline topology run with the gate's production Streams settings, until its input and its repartition topics are done. */
+  private static Timing baseline(BenchCluster cluster, GateTopics topics, int partitions, String app, Path work,
+                                 org.apache.kafka.streams.Topology topology, String output) throws Exception {
     TopologySettings settings = new TopologySettings(topics, PolicySettings.defaults(), Duration.ofMinutes(1), true)
         .withInputPartitions(partitions);
     Properties props = GateStreamsConfig.properties(
         gateStreamsSettings(cluster.bootstrap, app, StreamsConfig.EXACTLY_ONCE_V2, work.resolve(app)), settings);
     long startMillis = System.currentTimeMillis();
     long start = System.nanoTime();
-    try (KafkaStreams streams = new KafkaStreams(StatefulBaseline.build(List.of(topics.contactCreated(),
-        topics.consentEvidence()), STATEFUL_OUT), props)) {
+    try (KafkaStreams streams = new KafkaStreams(topology, props)) {
       streams.start();
       long mark = cluster.awaitCaughtUp(app, Set.of(topics.contactCreated(), topics.consentEvidence()), Duration.ofMinutes(10),
           STEADY_FROM);
+      cluster.awaitInternalDrained(app, Duration.ofMinutes(10)); // none for the plain baseline
       long end = System.nanoTime();
-      return Timing.steady(start, startMillis, cluster.firstAppendSince(STATEFUL_OUT, startMillis), mark, end);
+      return Timing.steady(start, startMillis, cluster.firstAppendSince(output, startMillis), mark, end);
     } finally {
       org.apache.kafka.common.utils.Utils.delete(work.resolve(app).toFile());
     }

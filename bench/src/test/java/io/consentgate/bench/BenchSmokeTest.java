@@ -35,6 +35,11 @@ class BenchSmokeTest {
     assertThat(results.get("stateful_eos_eps").asDouble()).isPositive();
     assertThat(results.get("stateful_eos_eps_runs")).hasSize(1);
     assertThat(results.get("ratio_gate_to_stateful").asDouble()).isPositive();
+    // the floor of the hops suppression by address adds, and the gate against it
+    assertThat(results.get("stateful_hops_eos_eps").asDouble()).isPositive();
+    assertThat(results.get("stateful_hops_eos_eps_runs")).hasSize(1);
+    assertThat(results.get("ratio_hops_to_stateful").asDouble()).isPositive();
+    assertThat(results.get("ratio_gate_to_hops").asDouble()).isPositive();
     assertThat(results.get("policy_full_verdicts_per_s").isNull()).as("no JMH in a smoke run").isTrue();
     assertThat(results.get("replay_eps").asDouble()).isPositive();
     assertThat(results.get("replay_eps_by_threads").get("1").asDouble()).isPositive();
