@@ -121,20 +121,17 @@ final class ThroughputBench {
     results.put("passthrough_eos_eps", round(pass));
     results.put("gate_eos_eps", round(eos));
     results.put("gate_alo_eps", round(median(gateAlo)));
-    results.put("ratio_gate_to_passthrough", Math.round(eos / pass * 1000) / 1000.0);
+    results.put("ratio_gate_to_passthrough", ratio(eos / pass));
     results.put("passthrough_eos_eps_runs", passthrough.stream().map(BenchSupport::round).toList());
     results.put("stateful_eos_eps", round(median(stateful)));
     results.put("stateful_eos_eps_runs", stateful.stream().map(BenchSupport::round).toList());
     // The median of the per-round ratios: a round's gate and baseline ran side by side, on the
     // same machine state; the ratio of the two medians would mix rounds.
-    results.put("ratio_gate_to_stateful", Math.round(median(gateToStateful) * 1000) / 1000.0);
-    results.put("ratio_gate_to_stateful_runs", gateToStateful.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
+    putRatios(results, "ratio_gate_to_stateful", gateToStateful);
     results.put("stateful_hops_eos_eps", round(median(hops)));
     results.put("stateful_hops_eos_eps_runs", hops.stream().map(BenchSupport::round).toList());
-    results.put("ratio_hops_to_stateful", Math.round(median(hopsToStateful) * 1000) / 1000.0);
-    results.put("ratio_hops_to_stateful_runs", hopsToStateful.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
-    results.put("ratio_gate_to_hops", Math.round(median(gateToHops) * 1000) / 1000.0);
-    results.put("ratio_gate_to_hops_runs", gateToHops.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
+    putRatios(results, "ratio_hops_to_stateful", hopsToStateful);
+    putRatios(results, "ratio_gate_to_hops", gateToHops);
     results.put("gate_eos_eps_runs", gateEos.stream().map(BenchSupport::round).toList());
     results.put("gate_alo_eps_runs", gateAlo.stream().map(BenchSupport::round).toList());
     Map<String, Object> startupMedians = new LinkedHashMap<>();
@@ -182,10 +179,7 @@ final class ThroughputBench {
     }
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("pairs", plan.reroutingPairs());
-    r.put("with_eps_runs", with.stream().map(BenchSupport::round).toList());
-    r.put("without_eps_runs", without.stream().map(BenchSupport::round).toList());
-    r.put("ratio_runs", ratios.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
-    r.put("median_ratio", Math.round(median(ratios) * 1000) / 1000.0);
+    putPairs(r, with, without, ratios);
     return r;
   }
 
@@ -229,11 +223,27 @@ final class ThroughputBench {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("pairs", plan.reroutingPairs());
     r.put("timed", "from start to caught up");
+    putPairs(r, with, without, ratios);
+    return r;
+  }
+
+  /** A ratio as reported: three decimals. */
+  private static double ratio(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  /** The median of per-round ratios as {@code key}, and every round as {@code key_runs}. */
+  private static void putRatios(Map<String, Object> results, String key, List<Double> ratios) {
+    results.put(key, ratio(median(ratios)));
+    results.put(key + "_runs", ratios.stream().map(ThroughputBench::ratio).toList());
+  }
+
+  /** A section of pairs with and without something: each side's rate per pair, each pair's ratio, their median. */
+  private static void putPairs(Map<String, Object> r, List<Double> with, List<Double> without, List<Double> ratios) {
     r.put("with_eps_runs", with.stream().map(BenchSupport::round).toList());
     r.put("without_eps_runs", without.stream().map(BenchSupport::round).toList());
-    r.put("ratio_runs", ratios.stream().map(v -> Math.round(v * 1000) / 1000.0).toList());
-    r.put("median_ratio", Math.round(median(ratios) * 1000) / 1000.0);
-    return r;
+    r.put("ratio_runs", ratios.stream().map(ThroughputBench::ratio).toList());
+    r.put("median_ratio", ratio(median(ratios)));
   }
 
   /** A plain Kafka Streams byte passthrough of both input topics, exactly-once. */

@@ -208,10 +208,37 @@ class DocsLinksTest {
 
   /** The anchors of a document's second-level sections. */
   private static List<String> sectionAnchors(String doc) throws IOException {
-    List<String> lines = Files.readAllLines(ROOT.resolve(doc));
-    List<String> all = anchors(lines);
+    List<Matcher> headings = headings(Files.readAllLines(ROOT.resolve(doc)));
+    List<String> all = anchorsOf(headings);
     List<String> sections = new ArrayList<>();
-    int i = 0;
+    for (int i = 0; i < headings.size(); i++) {
+      if (headings.get(i).group(1).length() == 2) {
+        sections.add(all.get(i));
+      }
+    }
+    return sections;
+  }
+
+  /** The anchors GitHub gives a document's headings, in order: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+  static List<String> anchors(List<String> lines) {
+    return anchorsOf(headings(lines));
+  }
+
+  private static List<String> anchorsOf(List<Matcher> headings) {
+    List<String> anchors = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (Matcher m : headings) {
+      String text = m.group(2).replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1"); // a link in a heading: its text
+      String slug = text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}\\p{M}_ -]", "").replace(' ', '-');
+      int n = seen.merge(slug, 1, Integer::sum) - 1;
+      anchors.add(n == 0 ? slug : slug + "-" + n);
+    }
+    return anchors;
+  }
+
+  /** A document's headings outside code fences, matched: group 1 the hashes, group 2 the text. */
+  private static List<Matcher> headings(List<String> lines) {
+    List<Matcher> headings = new ArrayList<>();
     boolean fenced = false;
     for (String line : lines) {
       if (line.startsWith("```")) {
@@ -220,35 +247,10 @@ class DocsLinksTest {
       }
       Matcher m = HEADING.matcher(line);
       if (!fenced && m.matches()) {
-        if (m.group(1).length() == 2) {
-          sections.add(all.get(i));
-        }
-        i++;
+        headings.add(m);
       }
     }
-    return sections;
-  }
-
-  /** The anchors GitHub gives a document's headings, in order: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
-  static List<String> anchors(List<String> lines) {
-    List<String> anchors = new ArrayList<>();
-    Map<String, Integer> seen = new HashMap<>();
-    boolean fenced = false;
-    for (String line : lines) {
-      if (line.startsWith("```")) {
-        fenced = !fenced;
-        continue;
-      }
-      Matcher m = HEADING.matcher(line);
-      if (fenced || !m.matches()) {
-        continue;
-      }
-      String text = m.group(2).replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1"); // a link in a heading: its text
-      String slug = text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}\\p{M}_ -]", "").replace(' ', '-');
-      int n = seen.merge(slug, 1, Integer::sum) - 1;
-      anchors.add(n == 0 ? slug : slug + "-" + n);
-    }
-    return anchors;
+    return headings;
   }
 
   private static List<String> read(Path file) {
